@@ -1,0 +1,92 @@
+"""What the public may see: published events, in order."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from events.errors import NotFound
+from events.models import (
+    Event,
+    EventStatus,
+    Programme,
+    Registration,
+    RegistrationStatus,
+    Role,
+    utcnow,
+)
+
+PUBLIC_STATUSES = (EventStatus.published, EventStatus.completed, EventStatus.cancelled)
+# Cancelled events stay in feeds this long so subscribed calendars drop them.
+CANCELLED_KEPT = timedelta(days=30)
+
+
+def upcoming_events(session: Session, now: datetime | None = None,
+                    limit: int = 100) -> list[Event]:
+    """Published events that have not ended yet, soonest first."""
+    now = now or utcnow()
+    return list(session.execute(
+        select(Event)
+        .where(Event.status == EventStatus.published,
+               Event.starts_at >= now - timedelta(hours=12))
+        .options(selectinload(Event.programme), selectinload(Event.roles))
+        .order_by(Event.starts_at, Event.id)
+        .limit(limit)
+    ).scalars())
+
+
+def public_event(session: Session, event_id: int) -> Event:
+    """The event with this id as the public may see it, or ``NotFound``."""
+    event = session.execute(
+        select(Event).where(Event.id == event_id, Event.status.in_(PUBLIC_STATUSES))
+        .options(selectinload(Event.programme), selectinload(Event.series),
+                 selectinload(Event.roles).joinedload(Role.person))
+    ).scalar_one_or_none()
+    if event is None:
+        raise NotFound("There is no such event.")
+    return event
+
+
+def feed_events(session: Session, now: datetime | None = None,
+                programme_id: int | None = None, series_id: int | None = None) -> list[Event]:
+    """Events for a subscribable feed: published ones, and recently cancelled ones."""
+    now = now or utcnow()
+    query = (
+        select(Event)
+        .where(Event.status.in_(PUBLIC_STATUSES),
+               (Event.status != EventStatus.cancelled) | (Event.updated_at >= now - CANCELLED_KEPT))
+        .options(selectinload(Event.programme))
+        .order_by(Event.starts_at, Event.id)
+    )
+    if programme_id is not None:
+        query = query.where(Event.programme_id == programme_id)
+    if series_id is not None:
+        query = query.where(Event.series_id == series_id)
+    return list(session.execute(query).scalars())
+
+
+def programme_by_slug(session: Session, slug: str) -> Programme:
+    """The programme with this slug, or ``NotFound``."""
+    programme = session.execute(
+        select(Programme).where(Programme.slug == slug)
+    ).scalar_one_or_none()
+    if programme is None:
+        raise NotFound("There is no such programme.")
+    return programme
+
+
+def waitlist_counts(session: Session, event_ids: list[int]) -> dict[int, int]:
+    """Waitlist lengths of several events in one query."""
+    if not event_ids:
+        return {}
+    rows = session.execute(
+        select(Registration.event_id, func.count())
+        .where(Registration.event_id.in_(event_ids),
+               Registration.status == RegistrationStatus.waitlisted)
+        .group_by(Registration.event_id)
+    ).all()
+    counts = dict.fromkeys(event_ids, 0)
+    counts.update({event_id: count for event_id, count in rows})
+    return counts

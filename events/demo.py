@@ -1,0 +1,139 @@
+"""A realistic demo programme, so a fresh install has something to show."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from events.models import (
+    Event,
+    EventKind,
+    EventStatus,
+    InvitationStatus,
+    Person,
+    Programme,
+    Role,
+    RoleKind,
+    Series,
+)
+
+ZONE = "Pacific/Auckland"
+
+
+def is_empty(session: Session) -> bool:
+    """True when no programme exists yet."""
+    return session.execute(select(func.count()).select_from(Programme)).scalar_one() == 0
+
+
+def _evening(day: date, at: time = time(19, 30)) -> datetime:
+    return datetime.combine(day, at, tzinfo=ZoneInfo(ZONE)).astimezone(UTC)
+
+
+def _next_weekday(start: date, weekday: int) -> date:
+    return start + timedelta(days=(weekday - start.weekday()) % 7 or 7)
+
+
+def _person(session: Session, name: str, email: str) -> Person:
+    # Half-built events are not flushable yet; look up without flushing them.
+    with session.no_autoflush:
+        person = session.execute(
+            select(Person).where(Person.email == email)
+        ).scalar_one_or_none()
+    if person is None:
+        person = Person(name=name, email=email)
+        session.add(person)
+    return person
+
+
+def seed_demo(session: Session, today: date | None = None) -> Programme:
+    """Add the demo programme with events over the coming weeks and return it."""
+    today = today or datetime.now(ZoneInfo(ZONE)).date()
+    programme = Programme(
+        slug="library-conversations",
+        name="Library Conversations",
+        description="Free, after-hours conversations for library staff across the sector.",
+        timezone=ZONE,
+        after_hours_start=time(17, 30),
+        after_hours_end=time(21, 30),
+        weekends_open=True,
+        sender_name="Library Conversations team",
+    )
+    session.add(programme)
+    series = Series(
+        programme=programme,
+        title="Leading from any chair",
+        theme="Leadership without a title",
+        description="Three 30-minute conversations with people who lead from where they sit.",
+        target_attendance=3,
+    )
+    session.add(series)
+
+    tuesday = _next_weekday(today, 1)
+    guests = [
+        ("Aroha Ngata", "aroha.ngata@example.org", "Changing a library from the front desk"),
+        ("Mei Lin Chen", "meilin.chen@example.org", "Data stories for small teams"),
+        ("Sione Taufa", "sione.taufa@example.org", "Mentoring across institutions"),
+    ]
+    facilitator = _person(session, "Kate Wilson", "kate.wilson@example.org")
+    for week, (name, email, title) in enumerate(guests):
+        event = Event(
+            programme=programme, series=series, kind=EventKind.conversation, title=title,
+            description=(
+                f"A 30-minute conversation with **{name}**, facilitated by Kate Wilson.\n\n"
+                "Bring a question; there is time for the audience in the last ten minutes."
+            ),
+            starts_at=_evening(tuesday + timedelta(weeks=week)), duration_minutes=30,
+            timezone=ZONE, capacity=200, status=EventStatus.published,
+            meeting_url=f"https://meet.jit.si/mingle-demo-conversation-{week + 1}-q7x2",
+            target_attendance=3,
+        )
+        event.roles = [
+            Role(person=_person(session, name, email), kind=RoleKind.guest,
+                 status=InvitationStatus.accepted),
+            Role(person=facilitator, kind=RoleKind.facilitator, status=InvitationStatus.accepted),
+        ]
+        session.add(event)
+
+    session.add(Event(
+        programme=programme, kind=EventKind.webinar,
+        title="Book discussion kick-off: The Library Book",
+        description=(
+            "Kick-off webinar for our four-week discussion of *The Library Book* by Susan "
+            "Orlean. After the webinar you join a small discussion group that takes one "
+            "thread of the book."
+        ),
+        book_title="The Library Book", starts_at=_evening(_next_weekday(today, 3), time(18, 0)),
+        duration_minutes=60, timezone=ZONE, capacity=200, status=EventStatus.published,
+        meeting_url="https://meet.jit.si/mingle-demo-book-kickoff-h4k9",
+        roles=[Role(person=_person(session, "Ruth Ellison", "ruth.ellison@example.org"),
+                    kind=RoleKind.presenter, status=InvitationStatus.accepted)],
+    ))
+    session.add(Event(
+        programme=programme, kind=EventKind.showcase,
+        title="Showcase: Digital Collections at Te Whare Pukapuka",
+        description="One unit shows what its work looks like from the inside.",
+        unit_name="Digital Collections",
+        prompt_work="Digitising fragile taonga and making them findable in three languages.",
+        prompt_challenges="Rights clearance, fragile originals and a two-person team.",
+        prompt_direction="Community-led description and a shared regional platform.",
+        starts_at=_evening(_next_weekday(today, 2) + timedelta(weeks=1), time(18, 30)),
+        duration_minutes=45, timezone=ZONE, capacity=200, status=EventStatus.published,
+        meeting_url="https://meet.jit.si/mingle-demo-showcase-p3m8",
+        roles=[Role(person=_person(session, "Hemi Walker", "hemi.walker@example.org"),
+                    kind=RoleKind.presenter, status=InvitationStatus.accepted)],
+    ))
+    session.add(Event(
+        programme=programme, kind=EventKind.group_meeting,
+        title="Small-group discussion: cataloguing dilemmas",
+        description="An intimate group of three. When it is full, join the waitlist.",
+        starts_at=_evening(_next_weekday(today, 0) + timedelta(weeks=1), time(20, 0)),
+        duration_minutes=45, timezone=ZONE, capacity=3, status=EventStatus.published,
+        meeting_url="https://meet.jit.si/mingle-demo-small-group-z8r1",
+        roles=[Role(person=facilitator, kind=RoleKind.facilitator,
+                    status=InvitationStatus.accepted)],
+    ))
+    session.flush()
+    return programme

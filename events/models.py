@@ -1,0 +1,332 @@
+"""The programme's data: programmes, series, events, people and their places.
+
+Plain SQLAlchemy 2.0 declarative models. The web adapter hands ``Base`` to
+Flask-SQLAlchemy; nothing here knows about Flask.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Alembic needs deterministic constraint names to alter them later.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on every database.
+
+    SQLite has no time zones and hands back naive values; PostgreSQL would
+    convert to the session's zone. Storing naive UTC everywhere and tagging it
+    on the way out gives the same aware value from both.
+    """
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where UTC is required")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+class EventKind(enum.StrEnum):
+    conversation = "conversation"
+    webinar = "webinar"
+    showcase = "showcase"
+    group_meeting = "group_meeting"
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self]
+
+
+KIND_LABELS = {
+    EventKind.conversation: "Conversation",
+    EventKind.webinar: "Webinar",
+    EventKind.showcase: "Unit showcase",
+    EventKind.group_meeting: "Group meeting",
+}
+
+
+class EventStatus(enum.StrEnum):
+    draft = "draft"
+    published = "published"
+    completed = "completed"
+    cancelled = "cancelled"
+
+
+class RoleKind(enum.StrEnum):
+    guest = "guest"
+    facilitator = "facilitator"
+    presenter = "presenter"
+    assistant = "assistant"
+
+
+class InvitationStatus(enum.StrEnum):
+    invited = "invited"
+    accepted = "accepted"
+    declined = "declined"
+
+
+class RegistrationStatus(enum.StrEnum):
+    confirmed = "confirmed"
+    waitlisted = "waitlisted"
+    cancelled = "cancelled"
+    attended = "attended"
+    no_show = "no_show"
+
+
+class OutboxStatus(enum.StrEnum):
+    queued = "queued"
+    sent = "sent"
+    failed = "failed"
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Stored as plain strings (no native ENUM type) so adding a value later is
+    # a code change, not a PostgreSQL type migration.
+    return Enum(cls, name=name, native_enum=False, length=20,
+                values_callable=lambda members: [m.value for m in members])
+
+
+class Programme(Base):
+    __tablename__ = "programmes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="Pacific/Auckland")
+    after_hours_start: Mapped[time] = mapped_column(Time, default=time(17, 30))
+    after_hours_end: Mapped[time] = mapped_column(Time, default=time(21, 30))
+    weekends_open: Mapped[bool] = mapped_column(default=True)
+    sender_name: Mapped[str] = mapped_column(String(200), default="")
+    # Minutes before the start at which reminders go out.
+    reminder_offsets: Mapped[list[int]] = mapped_column(JSON, default=lambda: [1440, 60])
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    series: Mapped[list[Series]] = relationship(back_populates="programme")
+    events: Mapped[list[Event]] = relationship(back_populates="programme")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Series(Base):
+    __tablename__ = "series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    theme: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    target_attendance: Mapped[int | None] = mapped_column(Integer)
+
+    programme: Mapped[Programme] = relationship(back_populates="series")
+    events: Mapped[list[Event]] = relationship(back_populates="series")
+
+
+class Event(Base):
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_status_starts_at", "status", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id"), index=True)
+    kind: Mapped[EventKind] = mapped_column(_enum(EventKind, "event_kind"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_minutes: Mapped[int] = mapped_column(default=30)
+    # The zone the event was planned in; times are shown in it.
+    timezone: Mapped[str] = mapped_column(String(64))
+    capacity: Mapped[int] = mapped_column(default=200)
+    # Guarded counter of confirmed places: only ever changed by
+    # events.booking under the event's row lock.
+    seats_taken: Mapped[int] = mapped_column(default=0)
+    waitlist_enabled: Mapped[bool] = mapped_column(default=True)
+    # Private: reached only through personal join links.
+    meeting_url: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[EventStatus] = mapped_column(
+        _enum(EventStatus, "event_status"), default=EventStatus.draft
+    )
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # RFC 5545 §3.8.7.4: bumped on every change of time, title or status.
+    sequence: Mapped[int] = mapped_column(default=0)
+    target_attendance: Mapped[int | None] = mapped_column(Integer)
+    # Showcase: the unit and its three prompts.
+    unit_name: Mapped[str] = mapped_column(String(200), default="")
+    prompt_work: Mapped[str] = mapped_column(Text, default="")
+    prompt_challenges: Mapped[str] = mapped_column(Text, default="")
+    prompt_direction: Mapped[str] = mapped_column(Text, default="")
+    # Webinar of a book discussion: the book.
+    book_title: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    programme: Mapped[Programme] = relationship(back_populates="events")
+    series: Mapped[Series | None] = relationship(back_populates="events")
+    roles: Mapped[list[Role]] = relationship(
+        back_populates="event", order_by="Role.id", cascade="all, delete-orphan"
+    )
+    registrations: Mapped[list[Registration]] = relationship(back_populates="event")
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def local_start(self) -> datetime:
+        return self.starts_at.astimezone(self.zone)
+
+    @property
+    def local_end(self) -> datetime:
+        return self.ends_at.astimezone(self.zone)
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.seats_taken, 0)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in (EventStatus.published, EventStatus.completed,
+                               EventStatus.cancelled)
+
+    def people_in(self, *kinds: RoleKind) -> list[Role]:
+        return [role for role in self.roles if role.kind in kinds
+                and role.status != InvitationStatus.declined]
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased: the e-mail is a participant's only key.
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Role(Base):
+    __tablename__ = "roles"
+    __table_args__ = (UniqueConstraint("event_id", "person_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    kind: Mapped[RoleKind] = mapped_column(_enum(RoleKind, "role_kind"))
+    status: Mapped[InvitationStatus] = mapped_column(
+        _enum(InvitationStatus, "invitation_status"), default=InvitationStatus.invited
+    )
+    # What the speaker should know before the event.
+    briefing: Mapped[str] = mapped_column(Text, default="")
+
+    event: Mapped[Event] = relationship(back_populates="roles")
+    person: Mapped[Person] = relationship(lazy="joined")
+
+
+class Registration(Base):
+    __tablename__ = "registrations"
+    __table_args__ = (
+        UniqueConstraint("event_id", "person_id"),
+        Index("ix_registrations_event_status_queued", "event_id", "status", "queued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    status: Mapped[RegistrationStatus] = mapped_column(
+        _enum(RegistrationStatus, "registration_status")
+    )
+    # Arrival order on the waitlist; positions are the rank by this, so they
+    # cannot have gaps or duplicates.
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Per-registration SEQUENCE for its invitation: RFC 5546 needs it to grow
+    # with each REQUEST/CANCEL of the same UID.
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship(back_populates="registrations")
+    person: Mapped[Person] = relationship(lazy="joined")
+
+    @property
+    def holds_seat(self) -> bool:
+        return self.status in (RegistrationStatus.confirmed, RegistrationStatus.attended,
+                               RegistrationStatus.no_show)
+
+
+class OutboxMessage(Base):
+    """An e-mail waiting to be sent, written in the transaction that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # What to say: "confirmation", "waitlisted", ...; rendered when sent.
+    kind: Mapped[str] = mapped_column(String(40))
+    recipient_email: Mapped[str] = mapped_column(String(320))
+    recipient_name: Mapped[str] = mapped_column(String(200), default="")
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id"))
+    # Frozen facts of the moment it was written (METHOD, SEQUENCE, position...).
+    context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[OutboxStatus] = mapped_column(
+        _enum(OutboxStatus, "outbox_status"), default=OutboxStatus.queued
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A claim by one drainer; another may take it over after this moment.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event | None] = relationship()
+    registration: Mapped[Registration | None] = relationship()

@@ -1,0 +1,140 @@
+"""E-mails waiting to be sent.
+
+A message is a row written in the same transaction as the change that caused
+it, so a rolled-back RSVP sends nothing and a committed one is never
+forgotten. Drainers claim due rows for a short lease (``FOR UPDATE SKIP
+LOCKED`` on PostgreSQL, so two workers never take the same row), send them
+after that commit, then mark each sent or schedule a retry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from events.models import OutboxMessage, OutboxStatus, Registration, utcnow
+
+MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=5)
+
+
+def enqueue(session: Session, kind: str, registration: Registration,
+            **context: Any) -> OutboxMessage:
+    """Queue an e-mail of ``kind`` to the person holding ``registration``."""
+    message = OutboxMessage(
+        kind=kind,
+        recipient_email=registration.person.email,
+        recipient_name=registration.person.name,
+        event_id=registration.event_id,
+        registration_id=registration.id,
+        context=context,
+    )
+    session.add(message)
+    return message
+
+
+def invitation_sequence(registration: Registration) -> int:
+    """SEQUENCE of the registration's invitation.
+
+    Both terms only grow: the event's on organiser changes, the
+    registration's on the participant's own cancel or rejoin.
+    """
+    return registration.event.sequence + registration.sequence
+
+
+def enqueue_invitation(session: Session, registration: Registration, kind: str,
+                       method: str = "REQUEST", **context: Any) -> OutboxMessage:
+    """Queue an e-mail carrying the registration's iTIP invitation (or cancellation)."""
+    return enqueue(session, kind, registration, method=method,
+                   sequence=invitation_sequence(registration), **context)
+
+
+def claim_due(session: Session, limit: int = 50, now: datetime | None = None) -> list[int]:
+    """Claim up to ``limit`` due messages for this drainer and return their ids.
+
+    The caller commits, sends, then reports each with ``mark_sent`` or
+    ``mark_failed``. A drainer that dies mid-way leaves its claim to expire.
+    """
+    now = now or utcnow()
+    due = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == OutboxStatus.queued,
+            OutboxMessage.next_attempt_at <= now,
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    ids = list(session.execute(due).scalars())
+    if not ids:
+        return []
+    # The guard repeats the conditions so that on SQLite, which has no row
+    # locks, a row another drainer claimed in between is skipped.
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.queued,
+               or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
+        .values(claimed_until=now + LEASE, attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return list(session.execute(
+        select(OutboxMessage.id).where(OutboxMessage.id.in_(ids),
+                                       OutboxMessage.claimed_until == now + LEASE)
+    ).scalars())
+
+
+def mark_sent(session: Session, message: OutboxMessage, now: datetime | None = None) -> None:
+    """Record that the message left for the SMTP server."""
+    message.status = OutboxStatus.sent
+    message.sent_at = now or utcnow()
+    message.claimed_until = None
+    message.last_error = ""
+
+
+def mark_failed(session: Session, message: OutboxMessage, error: str,
+                now: datetime | None = None) -> None:
+    """Schedule a retry with exponential backoff, or give up after ``MAX_ATTEMPTS``."""
+    now = now or utcnow()
+    message.claimed_until = None
+    message.last_error = error[:2000]
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = OutboxStatus.failed
+    else:
+        message.next_attempt_at = now + timedelta(seconds=30 * 2 ** (message.attempts - 1))
+
+
+def drain(session: Session, send: Callable[[OutboxMessage], None], limit: int = 50,
+          now: Callable[[], datetime] = utcnow) -> tuple[int, int]:
+    """Send due messages with ``send`` and return (sent, failed) counts.
+
+    Each message is committed on its own, so one refusal does not hold back
+    or resend the others.
+    """
+    ids = claim_due(session, limit, now())
+    session.commit()
+    sent = failed = 0
+    for message_id in ids:
+        message = session.get(OutboxMessage, message_id)
+        if message is None:
+            continue
+        try:
+            send(message)
+        except Exception as error:  # any transport failure: keep the message, retry later
+            session.rollback()
+            message = session.get(OutboxMessage, message_id)
+            if message is None:
+                continue
+            mark_failed(session, message, f"{type(error).__name__}: {error}", now())
+            failed += 1
+        else:
+            mark_sent(session, message, now())
+            sent += 1
+        session.commit()
+    return sent, failed

@@ -1,0 +1,62 @@
+"""People known by e-mail, and the checks on what they type in."""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from events.errors import InvalidInput
+from events.models import Person
+
+NAME_MAX = 200
+EMAIL_MAX = 320
+
+
+def clean_name(raw: object) -> str:
+    """Return the trimmed name, or refuse an empty or overlong one."""
+    if not isinstance(raw, str):
+        raise InvalidInput("Name must be text.", field="name")
+    name = " ".join(raw.split())
+    if not name:
+        raise InvalidInput("Please enter your name.", field="name")
+    if len(name) > NAME_MAX:
+        raise InvalidInput(f"Name must be at most {NAME_MAX} characters.", field="name")
+    return name
+
+
+def clean_email(raw: object) -> str:
+    """Return the normalised, lower-cased address, or refuse a malformed one.
+
+    Syntax only: no DNS look-up, so a volunteer's laptop offline still works.
+    """
+    if not isinstance(raw, str):
+        raise InvalidInput("E-mail must be text.", field="email")
+    address = raw.strip()
+    if not address:
+        raise InvalidInput("Please enter your e-mail address.", field="email")
+    if len(address) > EMAIL_MAX:
+        raise InvalidInput("That e-mail address is too long.", field="email")
+    try:
+        checked = validate_email(address, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise InvalidInput(f"That e-mail address is not valid: {error}", field="email") from None
+    return checked.normalized.lower()
+
+
+def person_for(session: Session, email: str, name: str) -> Person:
+    """Return the person with this (clean) e-mail, creating them if new.
+
+    An upsert rather than select-then-insert: two first RSVPs from one address
+    arriving together must not collide on the unique e-mail.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(
+        insert(Person).values(email=email, name=name).on_conflict_do_nothing(
+            index_elements=["email"]
+        )
+    )
+    return session.execute(select(Person).where(Person.email == email)).scalar_one()

@@ -1,0 +1,96 @@
+"""The Flask adapter: app factory, extensions and blueprints around ``events``."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event as sqlalchemy_event
+
+from webapp.config import DEV_SECRET_KEY, from_environment
+from webapp.extensions import csrf, db, limiter, mail, migrate
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the application; ``overrides`` wins over the environment (tests use it)."""
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder=os.path.join(ROOT, "static"),
+        instance_path=os.environ.get("MINGLE_INSTANCE", os.path.join(ROOT, "instance")),
+    )
+    app.config.update(from_environment(app.instance_path))
+    app.config.update(overrides or {})
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    _refuse_development_secret(app)
+    _engine_options(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    with app.app_context():
+        _tune_connections()
+
+    from webapp import api, dev, errors, feeds, health, participant, public, templating
+    from webapp.cli import register_commands
+
+    templating.init_app(app)
+    errors.init_app(app)
+    for blueprint in (public.bp, api.bp, feeds.bp, participant.bp, health.bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api.bp)
+    if app.debug or app.config["MINGLE_ENV"] == "development" or app.testing:
+        app.register_blueprint(dev.bp)
+    register_commands(app)
+
+    from webapp import mailer
+
+    mailer.init_app(app)
+    return app
+
+
+def _refuse_development_secret(app: Flask) -> None:
+    relaxed = app.testing or app.debug or app.config["MINGLE_ENV"] in ("development", "test")
+    if app.config["SECRET_KEY"] == DEV_SECRET_KEY and not relaxed:
+        raise RuntimeError(
+            "SECRET_KEY is the development default. Set SECRET_KEY in the environment "
+            "(or MINGLE_ENV=development on a machine of your own)."
+        )
+
+
+def _engine_options(app: Flask) -> None:
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+    uri: str = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        # Writers queue on SQLite's lock instead of failing at once.
+        options.setdefault("connect_args", {"timeout": 30})
+    elif uri.startswith("postgresql"):
+        # Lock late and give up soon: "busy, try again" beats a request that hangs.
+        options.setdefault("connect_args", {"options": "-c lock_timeout=10000"})
+        options.setdefault("pool_size", 10)
+        options.setdefault("max_overflow", 10)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _tune_connections() -> None:
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sqlalchemy_event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        # WAL lets readers go on while one writer holds the lock.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

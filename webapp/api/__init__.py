@@ -1,0 +1,3 @@
+from webapp.api.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,79 @@
+"""The JSON API of the URL contract (``/api/v1``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from werkzeug.wrappers import Response
+
+from events import booking, catalogue
+from events.errors import InvalidInput
+from events.models import Event
+from webapp.errors import error_response
+from webapp.extensions import db, limiter
+from webapp.ratelimits import rsvp_limits
+from webapp.site import current_site
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def event_json(event: Event, waitlist_count: int) -> dict[str, Any]:
+    """The public fields of an event; never the meeting link."""
+    return {
+        "id": event.id,
+        "title": event.title,
+        "kind": event.kind.value,
+        "starts_at": event.local_start.isoformat(),
+        "ends_at": event.local_end.isoformat(),
+        "timezone": event.timezone,
+        "capacity": event.capacity,
+        "seats_left": event.seats_left,
+        "waitlist_count": waitlist_count,
+        "status": event.status.value,
+        "url": current_site().url(f"/events/{event.id}"),
+    }
+
+
+@bp.get("/events")
+def list_events() -> Response:
+    events = catalogue.upcoming_events(db.session)
+    waiting = catalogue.waitlist_counts(db.session, [event.id for event in events])
+    return jsonify(events=[event_json(event, waiting[event.id]) for event in events])
+
+
+@bp.get("/events/<int:event_id>")
+def show_event(event_id: int) -> Response:
+    event = catalogue.public_event(db.session, event_id)
+    waiting = catalogue.waitlist_counts(db.session, [event.id])
+    return jsonify(event_json(event, waiting[event.id]))
+
+
+@bp.post("/events/<int:event_id>/registrations")
+@limiter.limit(rsvp_limits)
+def register(event_id: int) -> tuple[Response | str, int]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return error_response(400, 'Send a JSON object such as {"name": "…", "email": "…"} '
+                                   "with Content-Type: application/json.")
+    for field in ("name", "email"):
+        if field not in body:
+            raise InvalidInput(f"'{field}' is required.", field=field)
+        if not isinstance(body[field], str):
+            raise InvalidInput(f"'{field}' must be a string.", field=field)
+    try:
+        result = booking.register(db.session, event_id, body["name"], body["email"])
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    registration = result.registration
+    payload = {
+        "id": registration.id,
+        "event_id": registration.event_id,
+        "status": registration.status.value,
+        "waitlist_position": result.position,
+        "created": result.created,
+        "event": current_site().url(f"/events/{event_id}"),
+    }
+    return jsonify(payload), 201 if result.created else 200

@@ -1,0 +1,54 @@
+"""Configuration from the environment (12-factor), with defaults for a fresh machine."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+DEV_SECRET_KEY = "dev-only-secret-change-me"
+
+
+def database_url(raw: str | None, instance_path: str) -> str:
+    """Map the configured URL to a driver; default to SQLite in the instance folder."""
+    if not raw:
+        return "sqlite:///" + str(Path(instance_path) / "mingle.db")
+    if raw.startswith("postgres://"):
+        raw = "postgresql://" + raw.removeprefix("postgres://")
+    if raw.startswith("postgresql://"):
+        raw = "postgresql+psycopg://" + raw.removeprefix("postgresql://")
+    return raw
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def from_environment(instance_path: str) -> dict[str, Any]:
+    """Read every setting Mingle knows from the process environment."""
+    env = os.environ.get
+    return {
+        "SECRET_KEY": env("SECRET_KEY", DEV_SECRET_KEY),
+        "MINGLE_ENV": env("MINGLE_ENV", "production"),
+        "SQLALCHEMY_DATABASE_URI": database_url(env("DATABASE_URL"), instance_path),
+        "BASE_URL": env("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "MAIL_SERVER": env("MAIL_SERVER", ""),
+        "MAIL_PORT": int(env("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": _flag("MAIL_USE_SSL", False),
+        "MAIL_USERNAME": env("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER", "mingle@localhost"),
+        "MAIL_DIR": env("MAIL_DIR", str(Path(instance_path) / "mail")),
+        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
+        # Drain the outbox in a background thread of the web process.
+        "OUTBOX_IN_PROCESS": _flag("OUTBOX_IN_PROCESS", True),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+    }

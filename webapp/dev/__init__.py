@@ -1,0 +1,3 @@
+from webapp.dev.views import bp
+
+__all__ = ["bp"]

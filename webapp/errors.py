@@ -1,0 +1,65 @@
+"""Error pages and JSON errors: a reason a person can read, never a bare 500."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from events.errors import DomainError
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    403: "You may not open this page.",
+    404: "There is nothing at this address.",
+    405: "This address does not accept that kind of request.",
+    409: "That cannot be done now.",
+    413: "That was too much to send at once.",
+    422: "Some of what you sent is not valid.",
+    429: "Too many requests in a short time. Please wait a minute and try again.",
+    500: "Something went wrong on our side. Nothing you sent was lost; please try again.",
+    503: "We are busy right now. Please try again in a moment.",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, message: str | None = None,
+                   field: str | None = None) -> tuple[Response | str, int]:
+    """A JSON body for the API, an HTML page for people."""
+    message = message or MESSAGES.get(status, "Something went wrong.")
+    if wants_json():
+        body: dict[str, object] = {"error": message, "status": status}
+        if field:
+            body["field"] = field
+        return jsonify(body), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[Response | str, int]:
+        return error_response(
+            400, "This form has expired or was not sent from our page. "
+                 "Please go back, reload the page and send it again.")
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError) -> tuple[Response | str, int]:
+        return error_response(error.status, error.message, error.field)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[Response | str, int]:
+        status = error.code or 500
+        message = MESSAGES.get(status) if status != 400 else (error.description or MESSAGES[400])
+        return error_response(status, message)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> tuple[Response | str, int]:
+        app.logger.exception("unhandled error", exc_info=error)
+        from webapp.extensions import db
+
+        db.session.rollback()
+        return error_response(500)

@@ -1,0 +1,3 @@
+from webapp.feeds.views import bp
+
+__all__ = ["bp"]

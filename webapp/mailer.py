@@ -1,0 +1,154 @@
+"""The mail transport: render outbox messages and hand them to SMTP (or to files).
+
+With ``MAIL_SERVER`` set, messages go through Flask-Mail. Without it, each is
+written as an ``.eml`` file under ``MAIL_DIR`` so a fresh machine needs no
+mail server, and ``/dev/mailbox`` shows them.
+"""
+
+from __future__ import annotations
+
+import threading
+from email.charset import QP, Charset
+from email.mime.base import MIMEBase
+from email.mime.text import MIMEText
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, render_template
+from flask_mail import Message
+from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy.orm import Session
+
+from events import access, calendar, outbox
+from events.models import OutboxMessage, Registration
+from webapp.extensions import db, mail
+from webapp.site import current_site
+
+SUBJECTS = {
+    "confirmation": "Your place: {title}",
+    "waitlisted": "You're on the waitlist: {title}",
+}
+
+
+class CalendarMessage(Message):
+    """A Flask-Mail message whose parts are shaped for calendar clients.
+
+    RFC 6047 §2.4: the inline text/calendar part must carry ``method=`` equal
+    to the METHOD inside, or Outlook shows no meeting request. Text parts use
+    quoted-printable, since 8-bit bodies do not survive every relay.
+    """
+
+    def __init__(self, *args: Any, ics_method: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ics_method = ics_method
+
+    def _mimetext(self, text: str | None, subtype: str = "plain") -> MIMEText:
+        charset = Charset("utf-8")
+        charset.body_encoding = QP
+        return MIMEText(text or "", _subtype=subtype, _charset=charset)  # type: ignore[arg-type]
+
+    def _message(self) -> MIMEBase:
+        message = super()._message()
+        for part in message.walk():
+            if part.get_content_type() == "text/calendar" and self.ics_method:
+                part.set_param("method", self.ics_method)
+            elif part.get_content_type() == "application/ics":
+                part.set_param("name", "invite.ics")
+        return message
+
+
+def render(message: OutboxMessage) -> CalendarMessage:
+    """Build the e-mail for an outbox row from the current domain objects."""
+    site = current_site()
+    registration: Registration | None = message.registration
+    event = message.event
+    context: dict[str, Any] = dict(message.context or {})
+    join_url = access.join_url(site, registration) if registration is not None else None
+    variables = dict(message=message, event=event, registration=registration, site=site,
+                     join_url=join_url, **context)
+    template = f"emails/{message.kind}"
+    subject = SUBJECTS.get(message.kind, "{title}").format(
+        title=event.title if event is not None else "Mingle", **context)
+    programme = event.programme if event is not None else None
+    sender_name = (programme.sender_name or programme.name) if programme else "Mingle"
+    method = context.get("method")
+    email = CalendarMessage(
+        subject=subject,
+        recipients=[(message.recipient_name, message.recipient_email)],
+        sender=(sender_name, site.sender_email),
+        body=render_template(f"{template}.txt", **variables),
+        html=render_template(f"{template}.html", **variables),
+        ics_method=method,
+    )
+    if method and registration is not None and join_url is not None:
+        attendance = calendar.Attendance(registration, join_url=join_url)
+        ics = calendar.invitation(attendance, site, method, context["sequence"],
+                                  now=message.created_at).decode()
+        email.alts["calendar"] = ics
+        email.attach("invite.ics", "application/ics", ics.encode())
+    email.extra_headers = {"Auto-Submitted": "auto-generated"}
+    return email
+
+
+def deliver(message: OutboxMessage) -> None:
+    """Send one outbox message through SMTP, or write it as a file."""
+    email = render(message)
+    if current_app.config.get("MAIL_SERVER"):
+        mail.send(email)
+        return
+    directory = Path(current_app.config["MAIL_DIR"])
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{message.id:08d}-{message.kind}.eml"
+    path.write_bytes(email.as_bytes())
+
+
+def drain_once(limit: int = 100) -> tuple[int, int]:
+    """One pass over the due outbox; returns (sent, failed)."""
+    return outbox.drain(db.session, deliver, limit=limit)
+
+
+class Drainer:
+    """A background thread that drains the outbox soon after each commit that fills it."""
+
+    def __init__(self, app: Flask, interval: float = 5.0) -> None:
+        self.app = app
+        self.interval = interval
+        self.wake = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="outbox-drainer", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            self.wake.wait(self.interval)
+            self.wake.clear()
+            with self.app.app_context():
+                try:
+                    while drain_once() != (0, 0):
+                        pass
+                except Exception:
+                    self.app.logger.exception("outbox drain failed; will retry")
+                finally:
+                    db.session.remove()
+
+
+def init_app(app: Flask) -> None:
+    if not app.config.get("OUTBOX_IN_PROCESS") or app.testing:
+        return
+    drainer = Drainer(app)
+    app.extensions["mingle_drainer"] = drainer
+    pending = threading.local()
+
+    @sqlalchemy_event.listens_for(Session, "before_flush")
+    def _note_outbox(session: Session, *_: Any) -> None:
+        if any(isinstance(obj, OutboxMessage) for obj in session.new):
+            pending.flag = True
+
+    @sqlalchemy_event.listens_for(Session, "after_commit")
+    def _wake(session: Session) -> None:
+        if getattr(pending, "flag", False):
+            pending.flag = False
+            drainer.wake.set()
+
+    drainer.start()

@@ -1,0 +1,3 @@
+from webapp.participant.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,3 @@
+from webapp.public.views import bp
+
+__all__ = ["bp"]

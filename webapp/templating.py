@@ -1,0 +1,37 @@
+"""Jinja filters shared by pages and e-mails: times in a zone, Markdown."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from markupsafe import Markup
+
+from events.descriptions import render_markdown
+
+
+def local_time(moment: datetime, zone_name: str) -> str:
+    """'Tuesday 1 December 2026, 7:30 pm NZDT' in the given zone."""
+    local = moment.astimezone(ZoneInfo(zone_name))
+    hour = local.strftime("%I").lstrip("0")
+    return (f"{local.strftime('%A')} {local.day} {local.strftime('%B %Y')}, "
+            f"{hour}:{local.strftime('%M')} {local.strftime('%p').lower()} {local.tzname()}")
+
+
+def clock_time(moment: datetime, zone_name: str) -> str:
+    """'7:30 pm' in the given zone."""
+    local = moment.astimezone(ZoneInfo(zone_name))
+    hour = local.strftime("%I").lstrip("0")
+    return f"{hour}:{local.strftime('%M')} {local.strftime('%p').lower()}"
+
+
+def markdown(text: str) -> Markup:
+    """Organiser Markdown, rendered and sanitised, safe to place in a page."""
+    return Markup(render_markdown(text or ""))
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(local_time=local_time, clock_time=clock_time, markdown=markdown)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
