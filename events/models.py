@@ -315,6 +315,8 @@ class OutboxMessage(Base):
     recipient_name: Mapped[str] = mapped_column(String(200), default="")
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
     registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id"))
+    # Set for e-mails to a guest, facilitator or presenter about their role.
+    role_id: Mapped[int | None] = mapped_column(ForeignKey("roles.id"))
     # Frozen facts of the moment it was written (METHOD, SEQUENCE, position...).
     context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[OutboxStatus] = mapped_column(
@@ -330,3 +332,4 @@ class OutboxMessage(Base):
 
     event: Mapped[Event | None] = relationship()
     registration: Mapped[Registration | None] = relationship()
+    role: Mapped[Role | None] = relationship()

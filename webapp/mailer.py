@@ -24,11 +24,6 @@ from events.models import OutboxMessage, Registration
 from webapp.extensions import db, mail
 from webapp.site import current_site
 
-SUBJECTS = {
-    "confirmation": "Your place: {title}",
-    "waitlisted": "You're on the waitlist: {title}",
-}
-
 
 class CalendarMessage(Message):
     """A Flask-Mail message whose parts are shaped for calendar clients.
@@ -67,8 +62,8 @@ def render(message: OutboxMessage) -> CalendarMessage:
     variables = dict(message=message, event=event, registration=registration, site=site,
                      join_url=join_url, **context)
     template = f"emails/{message.kind}"
-    subject = SUBJECTS.get(message.kind, "{title}").format(
-        title=event.title if event is not None else "Mingle", **context)
+    # Each kind has its subject beside its bodies: emails/<kind>.subject.txt
+    subject = " ".join(render_template(f"{template}.subject.txt", **variables).split())
     programme = event.programme if event is not None else None
     sender_name = (programme.sender_name or programme.name) if programme else "Mingle"
     method = context.get("method")

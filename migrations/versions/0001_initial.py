@@ -130,6 +130,7 @@ def upgrade():
     sa.Column('recipient_name', sa.String(length=200), nullable=False),
     sa.Column('event_id', sa.Integer(), nullable=True),
     sa.Column('registration_id', sa.Integer(), nullable=True),
+    sa.Column('role_id', sa.Integer(), nullable=True),
     sa.Column('context', sa.JSON(), nullable=False),
     sa.Column('status', sa.Enum('queued', 'sent', 'failed', name='outbox_status', native_enum=False, length=20), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
@@ -140,6 +141,7 @@ def upgrade():
     sa.Column('sent_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_outbox_event_id_events')),
     sa.ForeignKeyConstraint(['registration_id'], ['registrations.id'], name=op.f('fk_outbox_registration_id_registrations')),
+    sa.ForeignKeyConstraint(['role_id'], ['roles.id'], name=op.f('fk_outbox_role_id_roles')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox'))
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
