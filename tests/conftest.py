@@ -108,8 +108,19 @@ def app_factory(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Fla
 
 
 @pytest.fixture
-def app(app_factory: Callable[..., Flask]) -> Iterator[Flask]:
-    app = app_factory()
+def app(app_factory: Callable[..., Flask], request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """The app with its context pushed and empty tables.
+
+    ``@pytest.mark.app_config(KEY=value)`` adjusts its settings; a test that
+    also uses ``smtp_server`` gets an app that sends through it.
+    """
+    marker = request.node.get_closest_marker("app_config")
+    extra: dict[str, Any] = dict(marker.kwargs) if marker else {}
+    if "smtp_server" in request.fixturenames:
+        _, port = request.getfixturevalue("smtp_server")
+        # Flask-Mail suppresses sending under TESTING unless told otherwise.
+        extra.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SUPPRESS_SEND=False)
+    app = app_factory(**extra)
     with app.app_context():
         _empty_tables()
         yield app
@@ -221,13 +232,6 @@ def smtp_server() -> Iterator[tuple[SmtpInbox, int]]:
 
 
 @pytest.fixture
-def mail_app(app_factory: Callable[..., Flask],
-             smtp_server: tuple[SmtpInbox, int]) -> Iterator[tuple[Flask, SmtpInbox]]:
+def mail_app(app: Flask, smtp_server: tuple[SmtpInbox, int]) -> tuple[Flask, SmtpInbox]:
     """The app sending through the real SMTP test server."""
-    inbox, port = smtp_server
-    app = app_factory(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    with app.app_context():
-        _empty_tables()
-        yield app, inbox
-        db.session.rollback()
-        _empty_tables()
+    return app, smtp_server[0]
