@@ -39,7 +39,7 @@ $(STAMPS)/test: pyproject.toml $(STAMPS)/app
 	@mkdir -p $(STAMPS) && touch $@
 
 $(STAMPS)/node: package.json
-	npm install --no-audit --no-fund --loglevel=error
+	npm install --no-audit --no-fund --no-package-lock --loglevel=error
 	@mkdir -p $(STAMPS) && touch $@
 
 # Debian's Chromium drives the browser tests; test tools may not download browsers here.
