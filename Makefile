@@ -9,10 +9,13 @@ STAMPS := .stamps
 
 .PHONY: run test lint bench worker clean
 
+# A fresh machine is a development machine unless told otherwise.
+RUN_ENV = MINGLE_ENV=$${MINGLE_ENV:-development} BASE_URL=$${BASE_URL:-http://127.0.0.1:$(PORT)}
+
 run: $(STAMPS)/app
-	MINGLE_ENV=$${MINGLE_ENV:-development} $(BIN)/flask --app wsgi db upgrade
-	MINGLE_ENV=$${MINGLE_ENV:-development} $(BIN)/flask --app wsgi seed-demo --if-empty
-	MINGLE_ENV=$${MINGLE_ENV:-development} $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
+	$(RUN_ENV) $(BIN)/flask --app wsgi db upgrade
+	$(RUN_ENV) $(BIN)/flask --app wsgi seed-demo --if-empty
+	$(RUN_ENV) $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMPS)/test $(STAMPS)/node $(STAMPS)/chromium
 	$(BIN)/ruff check .
