@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from email.message import EmailMessage
+from pathlib import Path
 
 from flask import Flask
 from icalendar import Calendar
@@ -22,7 +23,7 @@ def calendar_part(message: EmailMessage) -> EmailMessage:
 
 def test_confirmation_arrives_with_text_html_and_an_invitation(
         mail_app: tuple[Flask, SmtpInbox], make_event: Callable[..., Event]) -> None:
-    app, inbox = mail_app
+    _, inbox = mail_app
     event = make_event(title="Leading, from any chair; together")
     result = booking.register(db.session, event.id, "Ada Lovelace", "ada@example.org")
     db.session.commit()
@@ -56,7 +57,7 @@ def test_confirmation_arrives_with_text_html_and_an_invitation(
 
 def test_waitlist_notice_tells_the_position_and_carries_no_invitation(
         mail_app: tuple[Flask, SmtpInbox], make_event: Callable[..., Event]) -> None:
-    app, inbox = mail_app
+    _, inbox = mail_app
     event = make_event(capacity=1)
     booking.register(db.session, event.id, "First", "first@example.org")
     booking.register(db.session, event.id, "Second", "second@example.org")
@@ -70,7 +71,7 @@ def test_waitlist_notice_tells_the_position_and_carries_no_invitation(
 
 def test_a_rolled_back_rsvp_sends_nothing(
         mail_app: tuple[Flask, SmtpInbox], make_event: Callable[..., Event]) -> None:
-    app, inbox = mail_app
+    _, inbox = mail_app
     event = make_event()
     booking.register(db.session, event.id, "Ada", "ada@example.org")
     db.session.rollback()
@@ -86,7 +87,7 @@ def test_without_a_mail_server_messages_become_files_shown_in_the_dev_mailbox(
         booking.register(db.session, event.id, "Ada", "ada@example.org")
         db.session.commit()
         assert drain_once() == (1, 0)
-        files = list(__import__("pathlib").Path(file_app.config["MAIL_DIR"]).glob("*.eml"))
+        files = list(Path(file_app.config["MAIL_DIR"]).glob("*.eml"))
         assert len(files) == 1
         client = file_app.test_client()
         listing = client.get("/dev/mailbox").get_data(as_text=True)
