@@ -1,9 +1,17 @@
-"""Who may reach what without an account: personal join links.
+"""Who may reach what without an account: personal join links and manage links.
 
 A join token is an HMAC of the registration id under the site's secret, so
 it can be written into every e-mail and feed again without storing it, and
 cannot be guessed or forged. The meeting room itself stays private: the link
 redirects to whatever the event's room is at the moment of the click.
+
+A manage token opens a person's own page (``/me/<token>``). E-mails are
+rendered when they are sent, long after the request that queued them, so the
+token must be reproducible then, yet must not sit in the database. It is
+therefore derived: HMAC-SHA256 under the site's secret of the person's random
+256-bit nonce. The database holds the nonce (useless without the secret key)
+and the token's SHA-256 (for an indexed, constant-time lookup), never the
+token. Revoking draws a new nonce, so every earlier link stops working.
 """
 
 from __future__ import annotations
@@ -13,13 +21,27 @@ import hashlib
 import hmac
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
 
+from events import calendar, outbox
 from events.errors import NotFound, NotOpen
-from events.models import Event, EventStatus, Registration, RegistrationStatus, utcnow
+from events.models import (
+    Event,
+    EventStatus,
+    OutboxMessage,
+    Person,
+    Registration,
+    RegistrationStatus,
+    new_manage_nonce,
+    utcnow,
+)
+from events.people import clean_email
 from events.site import Site
 
 JOIN_OPENS_BEFORE = timedelta(minutes=30)
+# One "lost your link" e-mail per person in this window, however often asked.
+LOST_LINK_QUIET = timedelta(minutes=10)
 
 
 def _mac(site: Site, purpose: str, subject_id: int) -> str:
@@ -66,3 +88,130 @@ def meeting_room_for(registration: Registration, now: datetime | None = None) ->
     if not event.meeting_url:
         raise NotOpen("The organisers have not set a meeting room yet.")
     return event.meeting_url
+
+
+def record_join(session: Session, registration: Registration,
+                now: datetime | None = None) -> None:
+    """Note the first click on the join link; later clicks keep the first time."""
+    session.execute(
+        update(Registration)
+        .where(Registration.id == registration.id, Registration.first_joined_at.is_(None))
+        .values(first_joined_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _derive_manage_token(site: Site, person: Person) -> str:
+    digest = hmac.new(site.secret_key.encode(),
+                      f"manage:{person.id}:{person.manage_nonce}".encode(),
+                      hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def manage_token(session: Session, site: Site, person: Person) -> str:
+    """The person's current manage token, registering its hash for look-up.
+
+    Deterministic for one nonce and secret, so two workers rendering e-mails
+    for the same person at once write the same hash.
+    """
+    token = _derive_manage_token(site, person)
+    digest = _token_hash(token)
+    if person.manage_token_hash != digest:
+        person.manage_token_hash = digest
+        session.flush()
+    return token
+
+
+def manage_url(session: Session, site: Site, person: Person) -> str:
+    """The absolute "manage your place" link for e-mails, pages and feeds."""
+    return site.url(f"/me/{manage_token(session, site, person)}")
+
+
+def person_for_manage_token(session: Session, token: str) -> Person:
+    """The person a manage token opens, or ``NotFound`` for a wrong or revoked one."""
+    if not token or len(token) > 100:
+        raise NotFound("There is nothing at this address.")
+    person = session.execute(
+        select(Person).where(Person.manage_token_hash == _token_hash(token))
+    ).scalar_one_or_none()
+    if person is None:
+        raise NotFound("There is nothing at this address.")
+    return person
+
+
+def revoke_manage_links(session: Session, person: Person) -> None:
+    """Make every manage link of the person stop working; a new one follows by e-mail."""
+    person.manage_nonce = new_manage_nonce()
+    person.manage_token_hash = None
+    session.flush()
+    outbox.enqueue_to_person(session, "manage_link", person, reason="revoked")
+
+
+def send_lost_link(session: Session, email: object, now: datetime | None = None) -> None:
+    """Queue the person's manage link to ``email`` if we know it; otherwise do nothing.
+
+    The caller answers the same either way, so the form reveals nobody. Asking
+    again within ``LOST_LINK_QUIET`` queues nothing more.
+    """
+    now = now or utcnow()
+    address = clean_email(email)
+    person = session.execute(select(Person).where(Person.email == address)).scalar_one_or_none()
+    if person is None:
+        return
+    has_place = session.execute(
+        select(Registration.id).where(Registration.person_id == person.id).limit(1)
+    ).scalar_one_or_none()
+    if has_place is None:
+        return
+    recent = session.execute(
+        select(OutboxMessage.id).where(OutboxMessage.kind == "manage_link",
+                                       OutboxMessage.person_id == person.id,
+                                       OutboxMessage.created_at > now - LOST_LINK_QUIET)
+        .limit(1)
+    ).scalar_one_or_none()
+    if recent is None:
+        outbox.enqueue_to_person(session, "manage_link", person, reason="asked")
+
+
+def places_of(session: Session, person: Person) -> list[Registration]:
+    """All of the person's registrations, soonest event first."""
+    return list(session.execute(
+        select(Registration).join(Registration.event)
+        .where(Registration.person_id == person.id, Event.status != EventStatus.draft)
+        .options(selectinload(Registration.event).selectinload(Event.programme))
+        .order_by(Event.starts_at, Registration.id)
+    ).scalars())
+
+
+def place_of(session: Session, person: Person, registration_id: int) -> Registration:
+    """One of the person's own registrations; anyone else's is ``NotFound``."""
+    registration = session.get(Registration, registration_id)
+    if registration is None or registration.person_id != person.id:
+        raise NotFound("There is no such place among yours.")
+    return registration
+
+
+def personal_feed(session: Session, site: Site, person: Person) -> bytes:
+    """The person's private calendar: confirmed places with their join links,
+    cancelled ones as STATUS:CANCELLED under the invitation's UID (so calendars
+    that took the invitation drop it too). Waitlist places are not events yet.
+    """
+    places = [place for place in places_of(session, person)
+              if place.status != RegistrationStatus.waitlisted]
+    link = manage_url(session, site, person)
+    personal = {place.event_id: calendar.Attendance(place, join_url=join_url(site, place),
+                                                    manage_url=link) for place in places}
+    # DTSTAMP follows the last change, so an unchanged feed is byte-identical.
+    stamp = max((max(place.event.updated_at, place.updated_at) for place in places),
+                default=None)
+    return calendar.feed([place.event for place in places], site,
+                         f"{person.name}: my Mingle events", _zone_of(places), now=stamp,
+                         personal=personal)
+
+
+def _zone_of(places: list[Registration]) -> str:
+    return places[0].event.timezone if places else "UTC"

@@ -10,30 +10,43 @@ therefore served one after the other, never side by side.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from events import outbox
-from events.errors import Busy, NotFound, NotOpen
-from events.models import Event, EventStatus, Registration, RegistrationStatus, utcnow
-from events.people import clean_email, clean_name, person_for
+from events.errors import Busy, InvalidInput, NotFound, NotOpen
+from events.models import Event, EventStatus, Person, Registration, RegistrationStatus, utcnow
+from events.people import clean_email, clean_name
+
+MAX_CAPACITY = 100_000
 
 
 @dataclass(frozen=True)
 class Booking:
-    """The outcome of an RSVP: the registration and whether it is new."""
+    """The outcome of an RSVP: which registration, its status, and whether it is new."""
 
-    registration: Registration
+    registration_id: int
+    event_id: int
+    status: RegistrationStatus
     created: bool
     position: int | None
+    session: Session = field(repr=False, compare=False)
 
     @property
-    def status(self) -> RegistrationStatus:
-        return self.registration.status
+    def registration(self) -> Registration:
+        """The registration itself (from the session's identity map when loaded)."""
+        return self.session.get_one(Registration, self.registration_id)
+
+    @classmethod
+    def of(cls, session: Session, registration: Registration, created: bool) -> Booking:
+        return cls(registration.id, registration.event_id, registration.status, created,
+                   waitlist_position(session, registration), session)
 
 
 def lock_event(session: Session, event_id: int) -> Event:
@@ -71,15 +84,20 @@ def _is_lock_timeout(error: OperationalError) -> bool:
 
 def check_open(event: Event, now: datetime) -> None:
     """Refuse registrations for events that are not taking them at ``now``."""
-    if event.status == EventStatus.draft:
+    _check_open(event.status, event.starts_at, event.registration_closes_at, now)
+
+
+def _check_open(status: EventStatus, starts_at: datetime, closes_at: datetime | None,
+                now: datetime) -> None:
+    if status == EventStatus.draft:
         raise NotFound("There is no such event.")
-    if event.status == EventStatus.cancelled:
+    if status == EventStatus.cancelled:
         raise NotOpen("This event has been cancelled.")
-    if event.status != EventStatus.published:
+    if status != EventStatus.published:
         raise NotOpen("This event is not open for registration.")
-    if event.starts_at <= now:
+    if starts_at <= now:
         raise NotOpen("This event has already started.")
-    if event.registration_closes_at is not None and event.registration_closes_at <= now:
+    if closes_at is not None and closes_at <= now:
         raise NotOpen("Registration for this event has closed.")
 
 
@@ -91,38 +109,171 @@ def register(session: Session, event_id: int, name: object, email: object,
     had cancelled takes a seat if one is free and otherwise joins the back of
     the waitlist. The confirmation or waitlist notice is queued in the outbox
     in the same transaction.
-    """
-    now = now or utcnow()
-    event = lock_event(session, event_id)
-    clean = clean_name(name), clean_email(email)
-    check_open(event, now)
-    person = person_for(session, clean[1], clean[0])
-    registration = session.execute(
-        select(Registration).where(Registration.event_id == event.id,
-                                   Registration.person_id == person.id)
-    ).scalar_one_or_none()
-    if registration is not None and registration.status != RegistrationStatus.cancelled:
-        position = waitlist_position(session, registration)
-        return Booking(registration, created=False, position=position)
 
+    This is the busiest write in Mingle, so a new RSVP runs as a handful of
+    Core statements: on SQLite the write lock is held from the first of them
+    to the commit, and the shorter that is, the more RSVPs a second.
+    """
+    try:
+        person_name, address = clean_name(name), clean_email(email)
+    except InvalidInput:
+        # An unknown event is the better answer than a complaint about the form.
+        _require_event(session, event_id)
+        raise
+    connection = session.connection()
+    try:
+        # On SQLite this first write takes the database's write lock.
+        person_id, person_name = _person_row(connection, address, person_name)
+        event_row = connection.execute(_EVENT_FOR_BOOKING, {"event_id": event_id}).first()
+    except OperationalError as error:
+        if _is_lock_timeout(error):
+            raise Busy("Many people are booking right now; please try again.") from error
+        raise
+    if event_row is None:
+        raise NotFound("There is no such event.")
+    # Read the clock only under the lock: a request that waited for it must
+    # queue behind the one that held it, not ahead with an earlier queued_at.
+    now = now or utcnow()
+    _check_open(EventStatus(event_row.status), event_row.starts_at,
+                event_row.registration_closes_at, now)
+    existing = connection.execute(
+        _EXISTING_REGISTRATION, {"event_id": event_id, "person_id": person_id}).scalar()
+    if existing is not None:
+        registration = _fresh_registration(session, existing)
+        if registration.status != RegistrationStatus.cancelled:
+            return Booking.of(session, registration, created=False)
+        event = session.get_one(Event, event_id)
+        return _place(session, event, registration, registration.person, now)
+
+    seat = connection.execute(_TAKE_SEAT, {"event_id": event_id}).rowcount == 1
+    if not seat and not event_row.waitlist_enabled:
+        raise NotOpen("This event is full.")
+    status = RegistrationStatus.confirmed if seat else RegistrationStatus.waitlisted
+    queued_at = now if seat else _back_of_queue(session, event_id, now)
+    registration_id = connection.execute(_INSERT_REGISTRATION, {
+        "event_id": event_id, "person_id": person_id, "status": status, "queued_at": queued_at,
+        "sequence": 0, "confirmed_at": now if seat else None, "created_at": now,
+        "updated_at": now,
+    }).scalar_one()
+    position = None if seat else _rank(session, event_id, queued_at, registration_id)
+    context = ({"method": "REQUEST", "sequence": event_row.sequence} if seat
+               else {"position": position})
+    outbox.enqueue_row(session, "confirmation" if seat else "waitlisted",
+                       email=address, name=person_name, event_id=event_id,
+                       registration_id=registration_id, person_id=person_id,
+                       context=context, now=now)
+    _forget_seat_count(session, event_id)
+    return Booking(registration_id, event_id, status, True, position, session)
+
+
+# The RSVP's statements, built once: constructing them per request costs more
+# than running them.
+_events, _registrations, _people = Event.__table__, Registration.__table__, Person.__table__
+_EVENT_FOR_BOOKING = (
+    select(_events.c.status, _events.c.starts_at, _events.c.registration_closes_at,
+           _events.c.waitlist_enabled, _events.c.sequence)
+    .where(_events.c.id == bindparam("event_id")).with_for_update()
+)
+_EXISTING_REGISTRATION = select(_registrations.c.id).where(
+    _registrations.c.event_id == bindparam("event_id"),
+    _registrations.c.person_id == bindparam("person_id"))
+_TAKE_SEAT = (
+    update(_events)
+    .where(_events.c.id == bindparam("event_id"), _events.c.seats_taken < _events.c.capacity)
+    .values(seats_taken=_events.c.seats_taken + 1)
+)
+_INSERT_REGISTRATION = insert(_registrations).returning(_registrations.c.id)
+_PERSON_BY_EMAIL = select(_people.c.id, _people.c.name).where(
+    _people.c.email == bindparam("email"))
+_ADD_PERSON = {
+    dialect: insert_for(_people).on_conflict_do_nothing(index_elements=["email"])
+    .returning(_people.c.id, _people.c.name)
+    for dialect, insert_for in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+
+
+def _require_event(session: Session, event_id: int) -> None:
+    status = session.execute(select(Event.status).where(Event.id == event_id)).scalar()
+    if status is None or status == EventStatus.draft:
+        raise NotFound("There is no such event.")
+
+
+def _person_row(connection: Connection, email: str, name: str) -> tuple[int, str]:
+    """The person's id and name, adding them if new (an upsert, so that two
+    first RSVPs from one address arriving together cannot collide)."""
+    added = connection.execute(_ADD_PERSON[connection.dialect.name],
+                               {"email": email, "name": name, "created_at": utcnow()}).first()
+    if added is None:
+        added = connection.execute(_PERSON_BY_EMAIL, {"email": email}).one()
+    return added.id, added.name
+
+
+def _forget_seat_count(session: Session, event_id: int) -> None:
+    # The counter moved under the ORM's feet; a loaded Event must re-read it.
+    for loaded in list(session.identity_map.values()):
+        if isinstance(loaded, Event) and loaded.id == event_id:
+            session.expire(loaded, ["seats_taken"])
+
+
+def rejoin(session: Session, registration_id: int, now: datetime | None = None) -> Booking:
+    """Take a place again after cancelling: a seat if one is free, else the back of the queue.
+
+    A registration that is not cancelled is returned unchanged.
+    """
+    event_id = _event_id_of(session, registration_id)
+    event = lock_event(session, event_id)
+    now = now or utcnow()
+    registration = _fresh_registration(session, registration_id)
+    if registration.status != RegistrationStatus.cancelled:
+        return Booking.of(session, registration, created=False)
+    check_open(event, now)
+    return _place(session, event, registration, registration.person, now)
+
+
+def _place(session: Session, event: Event, registration: Registration | None,
+           person: Person, now: datetime) -> Booking:
+    # While registration is open, promotion keeps every free seat filled from
+    # the waitlist, so a free seat here means nobody is waiting for it.
     seat = _take_seat(session, event)
     if not seat and not event.waitlist_enabled:
         raise NotOpen("This event is full.")
     status = RegistrationStatus.confirmed if seat else RegistrationStatus.waitlisted
+    queued_at = now if seat else _back_of_queue(session, event.id, now)
     if registration is None:
-        registration = Registration(event=event, person=person, status=status, queued_at=now)
+        registration = Registration(event=event, person=person, status=status,
+                                    queued_at=queued_at)
         session.add(registration)
     else:
         registration.status = status
-        registration.queued_at = now
+        registration.queued_at = queued_at
+        # RFC 5546 §2.1.4: a new REQUEST after a CANCEL needs a higher SEQUENCE.
         registration.sequence += 1
+    registration.confirmed_at = now if seat else None
     session.flush()
     position = waitlist_position(session, registration)
     if seat:
         outbox.enqueue_invitation(session, registration, kind="confirmation")
     else:
         outbox.enqueue(session, "waitlisted", registration, position=position)
-    return Booking(registration, created=True, position=position)
+    return Booking(registration.id, event.id, status, True, position, session)
+
+
+def _back_of_queue(session: Session, event_id: int, now: datetime) -> datetime:
+    """A queue time after everyone already waiting, even if clocks disagree or tie.
+
+    Positions are ranks by (queued_at, id); a returning person keeps an old,
+    small id, so on a tie with ``now`` they would jump ahead of newer arrivals.
+    """
+    last = session.execute(
+        select(func.max(Registration.queued_at)).where(
+            Registration.event_id == event_id,
+            Registration.status == RegistrationStatus.waitlisted)
+    ).scalar_one()
+    if last is None:
+        return now
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)
+    return max(now, last + timedelta(microseconds=1))
 
 
 def _take_seat(session: Session, event: Event) -> bool:
@@ -140,13 +291,16 @@ def waitlist_position(session: Session, registration: Registration) -> int | Non
     """Return the 1-based place in the queue, or ``None`` if not waitlisted."""
     if registration.status != RegistrationStatus.waitlisted:
         return None
+    return _rank(session, registration.event_id, registration.queued_at, registration.id)
+
+
+def _rank(session: Session, event_id: int, queued_at: datetime, registration_id: int) -> int:
     ahead = session.execute(
         select(func.count()).select_from(Registration).where(
-            Registration.event_id == registration.event_id,
+            Registration.event_id == event_id,
             Registration.status == RegistrationStatus.waitlisted,
-            or_(Registration.queued_at < registration.queued_at,
-                and_(Registration.queued_at == registration.queued_at,
-                     Registration.id < registration.id)),
+            or_(Registration.queued_at < queued_at,
+                and_(Registration.queued_at == queued_at, Registration.id < registration_id)),
         )
     ).scalar_one()
     return ahead + 1
@@ -159,4 +313,176 @@ def waitlist_count(session: Session, event_id: int) -> int:
             Registration.event_id == event_id,
             Registration.status == RegistrationStatus.waitlisted,
         )
+    ).scalar_one()
+
+
+def cancel(session: Session, registration_id: int, now: datetime | None = None) -> Registration:
+    """Give back a place or leave the waitlist, in one transaction.
+
+    A freed seat goes at once to the head of the waitlist (while promotion is
+    open); the canceller's calendar gets a METHOD:CANCEL for the same UID.
+    Cancelling twice changes nothing.
+    """
+    event = lock_event(session, _event_id_of(session, registration_id))
+    now = now or utcnow()
+    registration = _fresh_registration(session, registration_id)
+    if registration.status == RegistrationStatus.cancelled:
+        return registration
+    if registration.status not in (RegistrationStatus.confirmed, RegistrationStatus.waitlisted):
+        raise NotOpen("This event is over; your place can no longer be changed.")
+    if event.starts_at <= now:
+        raise NotOpen("This event has already started.")
+    was_confirmed = registration.status == RegistrationStatus.confirmed
+    registration.status = RegistrationStatus.cancelled
+    if was_confirmed:
+        _give_back_seat(session, event)
+        # RFC 5546 §3.2.5: CANCEL carries the invitation's UID and a higher SEQUENCE.
+        registration.sequence += 1
+        session.flush()
+        outbox.enqueue_invitation(session, registration, kind="cancelled", method="CANCEL")
+        promote_from_waitlist(session, event, now)
+    else:
+        session.flush()
+        outbox.enqueue(session, "waitlist_left", registration)
+    return registration
+
+
+def promotion_open(event: Event, now: datetime) -> bool:
+    """Whether a freed seat may still go to someone on the waitlist at ``now``."""
+    return (event.status == EventStatus.published and event.starts_at > now
+            and event.waitlist_closed_at is None
+            and (event.registration_closes_at is None or event.registration_closes_at > now))
+
+
+def promote_from_waitlist(session: Session, event: Event, now: datetime) -> list[Registration]:
+    """Fill the event's free seats from the head of its waitlist, in arrival order.
+
+    The caller holds the event's lock (``lock_event``). Each promoted person
+    gets a "you're in" e-mail with a REQUEST invitation. Nobody is promoted
+    once the event has started or registration has closed.
+    """
+    promoted: list[Registration] = []
+    # Bounded by the seats that can be free: each pass takes one or stops.
+    for _ in range(max(event.capacity - event.seats_taken, 0)):
+        if not promotion_open(event, now):
+            break
+        head = session.execute(
+            select(Registration).where(Registration.event_id == event.id,
+                                       Registration.status == RegistrationStatus.waitlisted)
+            .order_by(Registration.queued_at, Registration.id).limit(1)
+        ).scalar_one_or_none()
+        if head is None or not _take_seat(session, event):
+            break
+        _confirm(session, head, now, kind="promoted")
+        promoted.append(head)
+    return promoted
+
+
+def promote_by_hand(session: Session, registration_id: int,
+                    now: datetime | None = None) -> Registration:
+    """An organiser gives a free seat to a chosen person on the waitlist, out of turn.
+
+    Refuses (``NotOpen``) unless the person is waiting, a seat is free and
+    promotion is still open.
+    """
+    event = lock_event(session, _event_id_of(session, registration_id))
+    now = now or utcnow()
+    registration = _fresh_registration(session, registration_id)
+    if registration.status != RegistrationStatus.waitlisted:
+        raise NotOpen("Only a person on the waitlist can be given a seat.")
+    if not promotion_open(event, now):
+        raise NotOpen("The waitlist is closed: the event has started or registration has closed.")
+    if not _take_seat(session, event):
+        raise NotOpen("No seat is free. Raise the capacity or wait for a cancellation.")
+    _confirm(session, registration, now, kind="promoted")
+    return registration
+
+
+def change_capacity(session: Session, event_id: int, capacity: object,
+                    now: datetime | None = None) -> Event:
+    """Set the number of seats; raising it promotes from the waitlist in order.
+
+    Lowering it below the people already confirmed removes nobody: the event
+    is simply full until enough of them cancel.
+    """
+    if isinstance(capacity, bool) or not isinstance(capacity, int):
+        raise InvalidInput("Capacity must be a whole number.", field="capacity")
+    if not 0 <= capacity <= MAX_CAPACITY:
+        raise InvalidInput(f"Capacity must be between 0 and {MAX_CAPACITY}.", field="capacity")
+    event = lock_event(session, event_id)
+    now = now or utcnow()
+    event.capacity = capacity
+    session.flush()
+    promote_from_waitlist(session, event, now)
+    return event
+
+
+def close_waitlist(session: Session, event_id: int, now: datetime | None = None) -> int:
+    """Close the waitlist of an event whose promotion has ended; tell each person once.
+
+    Returns how many were told (0 if already closed or not yet due).
+    """
+    event = lock_event(session, event_id)
+    now = now or utcnow()
+    if event.waitlist_closed_at is not None or event.status != EventStatus.published:
+        return 0
+    closes = event.registration_closes_at
+    if event.starts_at > now and (closes is None or closes > now):
+        return 0
+    event.waitlist_closed_at = now
+    waiting = list(session.execute(
+        select(Registration).where(Registration.event_id == event.id,
+                                   Registration.status == RegistrationStatus.waitlisted)
+        .order_by(Registration.queued_at, Registration.id)
+    ).scalars())
+    for registration in waiting:
+        outbox.enqueue(session, "waitlist_closed", registration)
+    return len(waiting)
+
+
+def events_with_waitlist_to_close(session: Session, now: datetime | None = None) -> list[int]:
+    """Ids of published events that still have people waiting but no promotion left."""
+    now = now or utcnow()
+    return list(session.execute(
+        select(Event.id).where(
+            Event.status == EventStatus.published,
+            Event.waitlist_closed_at.is_(None),
+            or_(Event.starts_at <= now, Event.registration_closes_at <= now),
+            select(Registration.id).where(
+                Registration.event_id == Event.id,
+                Registration.status == RegistrationStatus.waitlisted).exists(),
+        ).order_by(Event.id)
+    ).scalars())
+
+
+def _confirm(session: Session, registration: Registration, now: datetime, kind: str) -> None:
+    registration.status = RegistrationStatus.confirmed
+    registration.confirmed_at = now
+    session.flush()
+    outbox.enqueue_invitation(session, registration, kind=kind)
+
+
+def _give_back_seat(session: Session, event: Event) -> None:
+    session.execute(
+        update(Event).where(Event.id == event.id, Event.seats_taken > 0)
+        .values(seats_taken=Event.seats_taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(event, ["seats_taken"])
+
+
+def _event_id_of(session: Session, registration_id: int) -> int:
+    event_id = session.execute(
+        select(Registration.event_id).where(Registration.id == registration_id)
+    ).scalar_one_or_none()
+    if event_id is None:
+        raise NotFound("There is no such registration.")
+    return event_id
+
+
+def _fresh_registration(session: Session, registration_id: int) -> Registration:
+    # Re-read under the event's lock: another request may have changed it meanwhile.
+    return session.execute(
+        select(Registration).where(Registration.id == registration_id)
+        .execution_options(populate_existing=True)
     ).scalar_one()

@@ -2,8 +2,9 @@
 
 What clients need and why is collected in the project's calendar notes; in
 short: PUBLISH for downloads and feeds (no ATTENDEE), REQUEST/CANCEL for
-e-mail with one stable UID per registration, SEQUENCE that only grows, TZID
-always backed by an RRULE-based VTIMEZONE, CRLF and 75-octet folding.
+e-mail with one stable UID per registration or role, SEQUENCE that only
+grows, TZID always backed by an RRULE-based VTIMEZONE, CRLF and 75-octet
+folding (``icalendar`` folds on octets without cutting a UTF-8 character).
 """
 
 from __future__ import annotations
@@ -12,26 +13,42 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
-from icalendar import (
-    Alarm,
-    Calendar,
-    Timezone,
-    TimezoneDaylight,
-    TimezoneStandard,
-    vCalAddress,
-    vText,
-    vUri,
-)
+from icalendar import Alarm, Calendar, vCalAddress, vText, vUri
 from icalendar import Event as VEvent
 
-from events.models import Event, EventStatus, Registration
+from events.calendar_timezones import vtimezone
+from events.models import (
+    Event,
+    EventStatus,
+    Person,
+    Registration,
+    RegistrationStatus,
+    Role,
+    RoleKind,
+)
 from events.site import Site
+
+__all__ = [
+    "PUBLIC_LOCATION",
+    "Attendance",
+    "event_download",
+    "feed",
+    "invitation",
+    "invitation_uid",
+    "public_uid",
+    "role_invitation",
+    "role_uid",
+    "vtimezone",
+]
 
 PRODID = "-//Mingle//Mingle events//EN"
 REFRESH = timedelta(hours=1)
+ITIP_METHODS = ("REQUEST", "CANCEL")
+PUBLIC_LOCATION = "Online: the join link is sent to registered participants"
+ROLE_LOCATION = "Online: the organisers send you the meeting link"
+# Zones written as UTC instants (...Z) rather than as a TZID with a VTIMEZONE.
+UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Zulu", "Zulu"})
 
 
 def public_uid(event: Event, site: Site) -> str:
@@ -46,6 +63,11 @@ def invitation_uid(registration: Registration, site: Site) -> str:
     who also subscribes to a feed must not get a second object with that UID.
     """
     return f"registration-{registration.id}@{site.uid_domain}"
+
+
+def role_uid(role: Role, site: Site) -> str:
+    """UID of a guest's, facilitator's or presenter's invitation to their event."""
+    return f"role-{role.id}@{site.uid_domain}"
 
 
 @dataclass(frozen=True)
@@ -72,14 +94,17 @@ def feed(events: Iterable[Event], site: Site, name: str, zone_name: str,
 
     ``personal`` maps event ids to a subscriber's own registrations: those
     entries carry the invitation's UID and the personal join link instead.
+    An event given twice appears once: two VEVENTs with one UID and no
+    RECURRENCE-ID make clients keep either one at random.
     """
-    events = list(events)
+    events = list({event.id: event for event in events}.values())
     calendar = _calendar("PUBLISH")
     # RFC 7986 NAME and the de-facto X-WR-* names; vText escapes ",;\" which
     # icalendar writes raw for a plain str on these properties.
     calendar.add("name", vText(name))
     calendar.add("x-wr-calname", vText(name))
     calendar.add("x-wr-timezone", vText(zone_name))
+    # RFC 7986 §5.7: VALUE=DURATION is mandatory; X-PUBLISHED-TTL is Outlook's.
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vText("PT1H"))
     _add_timezones(calendar, events)
@@ -88,7 +113,7 @@ def feed(events: Iterable[Event], site: Site, name: str, zone_name: str,
         if attendance is None:
             calendar.add_component(_public_vevent(event, site, now))
         else:
-            calendar.add_component(_personal_vevent(attendance, site, now, with_attendee=False))
+            calendar.add_component(_personal_vevent(attendance, site, now, for_itip=False))
     return calendar.to_ical()
 
 
@@ -99,18 +124,67 @@ def invitation(attendance: Attendance, site: Site, method: str, sequence: int,
     The participant is the ATTENDEE (already accepted on the website), the
     programme's sender the ORGANIZER; one event per message.
     """
-    if method not in ("REQUEST", "CANCEL"):
+    _check_method(method)
+    registration = attendance.registration
+    vevent = _personal_vevent(attendance, site, now, for_itip=True)
+    _make_itip(vevent, registration.event, site, method, sequence,
+               attendee=registration.person, role="REQ-PARTICIPANT")
+    return _itip_calendar(method, registration.event, vevent)
+
+
+def role_invitation(role: Role, site: Site, method: str, sequence: int,
+                    now: datetime | None = None) -> bytes:
+    """An iTIP message for a guest, facilitator, presenter or assistant.
+
+    The meeting link is not in it: it stays private to the organisers, who
+    send it to the people they invited themselves. A facilitator is the
+    CHAIR (RFC 5545 §3.2.16), everyone else a REQ-PARTICIPANT.
+    """
+    _check_method(method)
+    event = role.event
+    vevent = _base_vevent(event, site, now, for_itip=True)
+    vevent.add("uid", role_uid(role, site))
+    vevent.add("location", ROLE_LOCATION)
+    vevent.add("description", _role_description(role, site))
+    _make_itip(vevent, event, site, method, sequence, attendee=role.person,
+               role="CHAIR" if role.kind == RoleKind.facilitator else "REQ-PARTICIPANT")
+    return _itip_calendar(method, event, vevent)
+
+
+def _check_method(method: str) -> None:
+    if method not in ITIP_METHODS:
         raise ValueError(f"unsupported iTIP method {method!r}")
-    event = attendance.registration.event
-    calendar = _calendar(method)
-    _add_timezones(calendar, [event])
-    vevent = _personal_vevent(attendance, site, now, with_attendee=True)
+
+
+def _make_itip(vevent: VEvent, event: Event, site: Site, method: str, sequence: int,
+               attendee: Person, role: str) -> None:
     vevent["sequence"] = sequence
+    organizer = vCalAddress(f"mailto:{site.sender_email}")
+    organizer.params["cn"] = vText(event.programme.sender_name or event.programme.name)
+    vevent.add("organizer", organizer)
+    # RFC 6047 §3: the recipient must find themselves as an ATTENDEE (Gmail
+    # shows the invitation only then); they said yes on the website already.
+    address = vCalAddress(f"mailto:{attendee.email}")
+    address.params["cn"] = vText(attendee.name)
+    address.params["role"] = role
+    address.params["partstat"] = "ACCEPTED"
+    address.params["rsvp"] = "FALSE"
+    vevent.add("attendee", address)
     if method == "CANCEL":
         # RFC 5546 §3.2.5: CANCEL carries the same UID, a higher SEQUENCE and
         # STATUS:CANCELLED; an alarm would outlive the removed event.
         vevent["status"] = "CANCELLED"
-        vevent.subcomponents = [c for c in vevent.subcomponents if c.name != "VALARM"]
+        return
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", f"{event.title} starts in 15 minutes")
+    alarm.add("trigger", timedelta(minutes=-15))
+    vevent.add_component(alarm)
+
+
+def _itip_calendar(method: str, event: Event, vevent: VEvent) -> bytes:
+    calendar = _calendar(method)
+    _add_timezones(calendar, [event])
     calendar.add_component(vevent)
     return calendar.to_ical()
 
@@ -124,14 +198,34 @@ def _calendar(method: str) -> Calendar:
     return calendar
 
 
-def _base_vevent(event: Event, site: Site, now: datetime | None) -> VEvent:
+def _wall_clock(event: Event, moment: datetime) -> datetime:
+    """``moment`` as the event's local time (TZID form), or in UTC if that is ambiguous.
+
+    In the hour a zone repeats when daylight time ends, one local time names
+    two instants. RFC 5545 §3.3.5 says the first is meant, but ical.js picks
+    the second, so such a time is written as the UTC instant instead.
+    """
+    if event.timezone in UTC_NAMES:
+        return moment.astimezone(UTC)
+    local = moment.astimezone(event.zone)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return moment.astimezone(UTC)
+    return local
+
+
+def _base_vevent(event: Event, site: Site, now: datetime | None,
+                 for_itip: bool = False, place_cancelled: bool = False) -> VEvent:
+    cancelled = event.status == EventStatus.cancelled or place_cancelled
     vevent = VEvent()
     vevent.add("dtstamp", (now or datetime.now(UTC)).astimezone(UTC))
-    vevent.add("dtstart", event.local_start)
-    vevent.add("dtend", event.local_end)
-    vevent.add("summary", event.title)
+    vevent.add("dtstart", _wall_clock(event, event.starts_at))
+    vevent.add("dtend", _wall_clock(event, event.ends_at))
+    # Clients that ignore STATUS in a subscription still show the word; an
+    # iTIP CANCEL removes the event, and Outlook adds its own prefix there.
+    vevent.add("summary", f"Cancelled: {event.title}" if cancelled and not for_itip
+               else event.title)
     vevent.add("url", vUri(site.url(f"/events/{event.id}")))
-    vevent.add("status", "CANCELLED" if event.status == EventStatus.cancelled else "CONFIRMED")
+    vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     vevent.add("transp", "OPAQUE")
     if event.updated_at is not None:
         vevent.add("last-modified", event.updated_at.astimezone(UTC))
@@ -142,38 +236,30 @@ def _public_vevent(event: Event, site: Site, now: datetime | None) -> VEvent:
     vevent = _base_vevent(event, site, now)
     vevent.add("uid", public_uid(event, site))
     vevent.add("sequence", event.sequence)
-    vevent.add("location", "Online: the join link is sent to registered participants")
+    vevent.add("location", PUBLIC_LOCATION)
     vevent.add("description", _description(event, site, None))
     return vevent
 
 
 def _personal_vevent(attendance: Attendance, site: Site, now: datetime | None,
-                     with_attendee: bool) -> VEvent:
+                     for_itip: bool) -> VEvent:
     registration = attendance.registration
     event = registration.event
-    vevent = _base_vevent(event, site, now)
+    # RFC 5545 §3.8.1.11: a place given up keeps its UID with STATUS:CANCELLED,
+    # so calendars that took the invitation mark it instead of keeping it.
+    place_cancelled = registration.status == RegistrationStatus.cancelled
+    vevent = _base_vevent(event, site, now, for_itip, place_cancelled)
     vevent.add("uid", invitation_uid(registration, site))
     vevent.add("sequence", event.sequence + registration.sequence)
+    if place_cancelled:
+        vevent.add("location", PUBLIC_LOCATION)
+        vevent.add("description", _description(event, site, None))
+        return vevent
     # Google and Outlook ignore CONFERENCE, so the link is also the LOCATION.
     vevent.add("location", attendance.join_url)
     vevent.add("conference", vUri(attendance.join_url),
                parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": "Join"})
     vevent.add("description", _description(event, site, attendance))
-    if with_attendee:
-        organizer = vCalAddress(f"mailto:{site.sender_email}")
-        organizer.params["cn"] = vText(event.programme.sender_name or event.programme.name)
-        vevent.add("organizer", organizer)
-        attendee = vCalAddress(f"mailto:{registration.person.email}")
-        attendee.params["cn"] = vText(registration.person.name)
-        attendee.params["role"] = "REQ-PARTICIPANT"
-        attendee.params["partstat"] = "ACCEPTED"
-        attendee.params["rsvp"] = "FALSE"
-        vevent.add("attendee", attendee)
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", f"{event.title} starts in 15 minutes")
-        alarm.add("trigger", timedelta(minutes=-15))
-        vevent.add_component(alarm)
     return vevent
 
 
@@ -191,102 +277,25 @@ def _description(event: Event, site: Site, attendance: Attendance | None) -> str
     return "\n".join(lines)
 
 
+def _role_description(role: Role, site: Site) -> str:
+    event = role.event
+    lines = [event.title, "", f"You are the {role.kind.value} of this event.", ""]
+    if event.status == EventStatus.cancelled and event.cancel_reason:
+        lines += [f"Cancelled: {event.cancel_reason}", ""]
+    if event.description:
+        lines += [event.description.strip(), ""]
+    if role.briefing:
+        lines += ["Briefing:", role.briefing.strip(), ""]
+    lines += ["The organisers send you the meeting link themselves.",
+              f"Event page: {site.url(f'/events/{event.id}')}"]
+    return "\n".join(lines)
+
+
 def _add_timezones(calendar: Calendar, events: Iterable[Event]) -> None:
     years: dict[str, set[int]] = defaultdict(set)
     for event in events:
-        years[event.timezone].add(event.local_start.year)
+        if event.timezone not in UTC_NAMES:
+            years[event.timezone].update({event.local_start.year, event.local_end.year})
     for zone_name in sorted(years):
         span = min(years[zone_name]) - 1, max(years[zone_name]) + 1
         calendar.add_component(vtimezone(zone_name, *span))
-
-
-@lru_cache(maxsize=64)
-def vtimezone(zone_name: str, first_year: int, last_year: int) -> Timezone:
-    """A VTIMEZONE for ``zone_name`` valid from ``first_year`` to ``last_year``.
-
-    Observances are yearly RRULEs where the zone follows one (as nearly all
-    do), otherwise one RDATE per line: ical.js and vobject read only the first
-    date of a comma-separated RDATE list and put events an hour off.
-    """
-    zone = ZoneInfo(zone_name)
-    timezone = Timezone()
-    timezone.add("tzid", zone_name)
-    timezone.add("x-lic-location", zone_name)
-    transitions = _transitions(zone, first_year, last_year)
-    if not transitions:
-        instant = datetime(first_year, 1, 1, tzinfo=UTC)
-        offset = zone.utcoffset(instant.replace(tzinfo=None)) or timedelta(0)
-        standard = TimezoneStandard()
-        standard.add("dtstart", datetime(1970, 1, 1))
-        standard.add("tzoffsetfrom", offset)
-        standard.add("tzoffsetto", offset)
-        standard.add("tzname", instant.astimezone(zone).tzname() or zone_name)
-        timezone.add_component(standard)
-        return timezone
-    groups: dict[tuple[timedelta, timedelta, bool, str], list[datetime]] = defaultdict(list)
-    for local_start, offset_from, offset_to, is_dst, name in transitions:
-        groups[(offset_from, offset_to, is_dst, name)].append(local_start)
-    for (offset_from, offset_to, is_dst, name), starts in groups.items():
-        observance = TimezoneDaylight() if is_dst else TimezoneStandard()
-        observance.add("dtstart", starts[0])
-        observance.add("tzoffsetfrom", offset_from)
-        observance.add("tzoffsetto", offset_to)
-        observance.add("tzname", name)
-        rule = _yearly_rule(starts)
-        if rule is not None and len(starts) > 1:
-            observance.add("rrule", rule)
-        else:
-            for start in starts[1:]:
-                observance.add("rdate", start)
-        timezone.add_component(observance)
-    return timezone
-
-
-Transition = tuple[datetime, timedelta, timedelta, bool, str]
-
-
-def _transitions(zone: ZoneInfo, first_year: int, last_year: int) -> list[Transition]:
-    """Offset changes of ``zone`` between the years, as local wall-clock starts."""
-    found: list[Transition] = []
-    step = timedelta(hours=6)
-    moment = datetime(first_year, 1, 1, tzinfo=UTC)
-    end = datetime(last_year + 1, 1, 1, tzinfo=UTC)
-    offset = moment.astimezone(zone).utcoffset()
-    while moment < end:
-        following = moment + step
-        next_offset = following.astimezone(zone).utcoffset()
-        if next_offset != offset:
-            low, high = moment, following
-            while high - low > timedelta(seconds=1):
-                middle = low + (high - low) / 2
-                if middle.astimezone(zone).utcoffset() == offset:
-                    low = middle
-                else:
-                    high = middle
-            # Zones change on whole seconds; land exactly on the first new one.
-            high = high.replace(microsecond=0)
-            if high.astimezone(zone).utcoffset() == offset:
-                high += timedelta(seconds=1)
-            after = high.astimezone(zone)
-            assert offset is not None and next_offset is not None
-            local_start = (high + offset).replace(tzinfo=None)
-            found.append((local_start, offset, next_offset, bool(after.dst()),
-                          after.tzname() or ""))
-            offset = next_offset
-        moment = following
-    return found
-
-
-def _yearly_rule(starts: list[datetime]) -> dict[str, object] | None:
-    """The RRULE (month, weekday, week of month) that all ``starts`` follow, if any."""
-    first = starts[0]
-    if any((s.month, s.weekday(), s.time()) != (first.month, first.weekday(), first.time())
-           for s in starts):
-        return None
-    weekday = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][first.weekday()]
-    if all((s + timedelta(days=7)).month != s.month for s in starts):
-        return {"freq": "YEARLY", "bymonth": first.month, "byday": f"-1{weekday}"}
-    week = (first.day - 1) // 7 + 1
-    if all((s.day - 1) // 7 + 1 == week for s in starts):
-        return {"freq": "YEARLY", "bymonth": first.month, "byday": f"{week}{weekday}"}
-    return None

@@ -1,20 +1,32 @@
 """Organisers' changes to a published event, and who must hear of them.
 
 A change of time, duration or title is material to calendars (RFC 5545
-§3.8.7.4): the event's SEQUENCE grows and every confirmed participant gets an
-updated REQUEST for the same UID. A cancellation sends METHOD:CANCEL.
+§3.8.7.4): the event's SEQUENCE grows and every confirmed participant and
+every accepted guest, facilitator, presenter or assistant gets an updated
+REQUEST for the UID of their own invitation. A cancellation sends them
+METHOD:CANCEL. A new meeting room is not material: invitations carry
+personal join links that follow the room, so nobody's calendar changes.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from events import outbox
 from events.booking import lock_event
-from events.models import Event, EventStatus, Registration, RegistrationStatus
+from events.models import (
+    Event,
+    EventStatus,
+    InvitationStatus,
+    OutboxMessage,
+    Registration,
+    RegistrationStatus,
+    Role,
+)
 
 MATERIAL_FIELDS = ("title", "starts_at", "duration_minutes")
 
@@ -27,18 +39,50 @@ def _holders(session: Session, event: Event, *statuses: RegistrationStatus) -> l
     ).scalars())
 
 
+def accepted_roles(session: Session, event: Event) -> list[Role]:
+    """The guests, facilitators, presenters and assistants who said yes."""
+    return list(session.execute(
+        select(Role).where(Role.event_id == event.id,
+                           Role.status == InvitationStatus.accepted)
+        .order_by(Role.id)
+    ).scalars())
+
+
+def _enqueue_for_role(session: Session, role: Role, kind: str, method: str,
+                      **context: Any) -> OutboxMessage:
+    # A role's invitation has no per-person counter of its own: its SEQUENCE
+    # is the event's, which only grows.
+    message = OutboxMessage(
+        kind=kind,
+        recipient_email=role.person.email,
+        recipient_name=role.person.name,
+        event_id=role.event_id,
+        role_id=role.id,
+        context={"method": method, "sequence": role.event.sequence,
+                 "role_kind": role.kind.value, **context},
+    )
+    session.add(message)
+    return message
+
+
 def update_event(session: Session, event_id: int, *, title: str | None = None,
                  starts_at: datetime | None = None,
-                 duration_minutes: int | None = None) -> Event:
-    """Apply material changes and queue an updated invitation to each confirmed person.
+                 duration_minutes: int | None = None,
+                 meeting_url: str | None = None) -> Event:
+    """Apply changes and queue an updated invitation to everyone taking part.
 
-    Returns the event; its SEQUENCE grows only if something actually changed.
+    Returns the event. Its SEQUENCE grows, and updates go out, only if the
+    title, start or duration actually changed; a new ``meeting_url`` is
+    stored quietly.
     """
     event = lock_event(session, event_id)
+    if meeting_url is not None:
+        event.meeting_url = meeting_url.strip()
     wanted = {"title": title, "starts_at": starts_at, "duration_minutes": duration_minutes}
     changed = [name for name, value in wanted.items()
                if value is not None and getattr(event, name) != value]
     if not changed:
+        session.flush()
         return event
     for name in changed:
         setattr(event, name, wanted[name])
@@ -47,11 +91,13 @@ def update_event(session: Session, event_id: int, *, title: str | None = None,
     if event.status == EventStatus.published:
         for registration in _holders(session, event, RegistrationStatus.confirmed):
             outbox.enqueue_invitation(session, registration, kind="update", changed=changed)
+        for role in accepted_roles(session, event):
+            _enqueue_for_role(session, role, "role_update", "REQUEST", changed=changed)
     return event
 
 
 def cancel_event(session: Session, event_id: int, reason: str) -> Event:
-    """Cancel the event: CANCEL to confirmed people, a notice to the waitlist."""
+    """Cancel the event: CANCEL to everyone taking part, a notice to the waitlist."""
     event = lock_event(session, event_id)
     if event.status == EventStatus.cancelled:
         return event
@@ -64,6 +110,9 @@ def cancel_event(session: Session, event_id: int, reason: str) -> Event:
         for registration in _holders(session, event, RegistrationStatus.confirmed):
             outbox.enqueue_invitation(session, registration, kind="event_cancelled",
                                       method="CANCEL", reason=event.cancel_reason)
+        for role in accepted_roles(session, event):
+            _enqueue_for_role(session, role, "role_cancelled", "CANCEL",
+                              reason=event.cancel_reason)
         for registration in _holders(session, event, RegistrationStatus.waitlisted):
             outbox.enqueue(session, "event_cancelled_waitlist", registration,
                            reason=event.cancel_reason)

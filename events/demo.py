@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from events import accounts
 from events.models import (
     Event,
     EventKind,
@@ -136,4 +137,19 @@ def seed_demo(session: Session, today: date | None = None) -> Programme:
                     status=InvitationStatus.accepted)],
     ))
     session.flush()
+    seed_demo_organiser(session, programme)
     return programme
+
+
+# For a machine of one's own only: the README gives these to log in with.
+DEMO_ORGANISER_EMAIL = "organiser@example.org"
+DEMO_ORGANISER_PASSWORD = "mingle-demo-organiser"
+
+
+def seed_demo_organiser(session: Session, programme: Programme) -> None:
+    """An organiser in the demo programme's team, so a fresh install can be explored."""
+    account = accounts.account_for_email(session, DEMO_ORGANISER_EMAIL)
+    if account is None:
+        account = accounts.create_account(session, DEMO_ORGANISER_EMAIL, "Demo Organiser",
+                                          DEMO_ORGANISER_PASSWORD)
+    accounts.add_member(session, account, programme)

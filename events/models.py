@@ -7,6 +7,7 @@ Flask-SQLAlchemy; nothing here knows about Flask.
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -43,6 +44,11 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def new_manage_nonce() -> str:
+    """A fresh random nonce (256 bits) behind a person's manage link."""
+    return secrets.token_urlsafe(32)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -193,6 +199,9 @@ class Event(Base):
     )
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set once, when the event started or registration closed with people still
+    # waiting: they were told then, and nobody is promoted afterwards.
+    waitlist_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # RFC 5545 §3.8.7.4: bumped on every change of time, title or status.
     sequence: Mapped[int] = mapped_column(default=0)
     target_attendance: Mapped[int | None] = mapped_column(Integer)
@@ -250,6 +259,11 @@ class Person(Base):
     # Stored lower-cased: the e-mail is a participant's only key.
     email: Mapped[str] = mapped_column(String(320), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The manage link's token is derived, never stored: an HMAC of this random
+    # nonce under the site's secret key (events.access). Only the token's
+    # SHA-256 is kept, for lookup; a new nonce revokes every old link.
+    manage_nonce: Mapped[str] = mapped_column(String(64), default=new_manage_nonce)
+    manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -290,6 +304,11 @@ class Registration(Base):
     # Per-registration SEQUENCE for its invitation: RFC 5546 needs it to grow
     # with each REQUEST/CANCEL of the same UID.
     sequence: Mapped[int] = mapped_column(default=0)
+    # When the person last took a seat: reminders due before then are skipped,
+    # since the confirmation itself was the news.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # First click on the personal join link: a sign of attendance.
+    first_joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -317,6 +336,8 @@ class OutboxMessage(Base):
     registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id"))
     # Set for e-mails to a guest, facilitator or presenter about their role.
     role_id: Mapped[int | None] = mapped_column(ForeignKey("roles.id"))
+    # Set for e-mails about the person rather than one place (a manage link).
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     # Frozen facts of the moment it was written (METHOD, SEQUENCE, position...).
     context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[OutboxStatus] = mapped_column(
@@ -333,3 +354,22 @@ class OutboxMessage(Base):
     event: Mapped[Event | None] = relationship()
     registration: Mapped[Registration | None] = relationship()
     role: Mapped[Role | None] = relationship()
+    person: Mapped[Person | None] = relationship()
+
+
+class SentReminder(Base):
+    """A reminder queued for one registration at one offset.
+
+    The unique pair is what makes a reminder go out once: two workers racing
+    to queue it both insert, and the database lets only one of them through.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("registration_id", "offset_minutes"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"))
+    offset_minutes: Mapped[int] = mapped_column(Integer)
+    # False when a later reminder superseded this one before it was due to go.
+    sent: Mapped[bool] = mapped_column(default=True)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -13,26 +13,61 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from events.models import OutboxMessage, OutboxStatus, Registration, utcnow
+from events.models import OutboxMessage, OutboxStatus, Person, Registration, utcnow
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=5)
+# Waits between tries double from here: 30 s, 1 min, 2 min ... about an hour in all.
+RETRY_BASE = timedelta(seconds=30)
+
+
+# Set in ``session.info`` whenever a message is queued, so that a drainer in
+# the same process can be woken once the transaction commits.
+WRITTEN = "outbox_written"
+
+
+def enqueue_row(session: Session, kind: str, *, email: str, name: str, event_id: int,
+                registration_id: int, person_id: int, context: dict[str, Any],
+                now: datetime) -> None:
+    """Queue an e-mail with one INSERT and no ORM object (the RSVP's hot path)."""
+    session.connection().execute(_INSERT_MESSAGE, {
+        "kind": kind, "recipient_email": email, "recipient_name": name, "event_id": event_id,
+        "registration_id": registration_id, "person_id": person_id, "context": context,
+        "status": OutboxStatus.queued, "attempts": 0, "next_attempt_at": now,
+        "last_error": "", "created_at": now,
+    })
+    session.info[WRITTEN] = True
+
+
+_INSERT_MESSAGE = insert(OutboxMessage.__table__)
 
 
 def enqueue(session: Session, kind: str, registration: Registration,
             **context: Any) -> OutboxMessage:
     """Queue an e-mail of ``kind`` to the person holding ``registration``."""
+    session.info[WRITTEN] = True
     message = OutboxMessage(
         kind=kind,
         recipient_email=registration.person.email,
         recipient_name=registration.person.name,
         event_id=registration.event_id,
         registration_id=registration.id,
+        person_id=registration.person_id,
         context=context,
     )
+    session.add(message)
+    return message
+
+
+def enqueue_to_person(session: Session, kind: str, person: Person,
+                      **context: Any) -> OutboxMessage:
+    """Queue an e-mail of ``kind`` about the person as a whole (e.g. their manage link)."""
+    session.info[WRITTEN] = True
+    message = OutboxMessage(kind=kind, recipient_email=person.email,
+                            recipient_name=person.name, person_id=person.id, context=context)
     session.add(message)
     return message
 
@@ -107,7 +142,7 @@ def mark_failed(session: Session, message: OutboxMessage, error: str,
     if message.attempts >= MAX_ATTEMPTS:
         message.status = OutboxStatus.failed
     else:
-        message.next_attempt_at = now + timedelta(seconds=30 * 2 ** (message.attempts - 1))
+        message.next_attempt_at = now + RETRY_BASE * 2 ** (message.attempts - 1)
 
 
 def drain(session: Session, send: Callable[[OutboxMessage], None], limit: int = 50,

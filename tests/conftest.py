@@ -23,7 +23,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from events.models import Base, Event, EventKind, EventStatus, Person, Programme, Role, RoleKind
+from events import schema
+from events.models import Event, EventKind, EventStatus, Person, Programme, Role, RoleKind
 from webapp import create_app
 from webapp.config import database_url as normalise_url
 from webapp.extensions import db
@@ -85,7 +86,7 @@ def app_config(database_url: str, tmp_path: Path, **extra: Any) -> dict[str, Any
 
 
 def _empty_tables() -> None:
-    for table in reversed(Base.metadata.sorted_tables):
+    for table in reversed(schema.metadata.sorted_tables):
         db.session.execute(table.delete())
     db.session.commit()
 

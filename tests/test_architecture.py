@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
-from events.models import Base
+from events.schema import metadata
 from tests.conftest import ROOT, upgrade_to_head
 
 
@@ -42,7 +42,7 @@ def test_migrations_upgrade_an_empty_database_to_the_models(database_url: str) -
     # database_url was upgraded from empty to head by Alembic; the models must agree.
     engine = create_engine(database_url)
     with engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
     engine.dispose()
     assert differences == []
 
@@ -54,5 +54,5 @@ def test_a_fresh_sqlite_file_upgrades_to_head(tmp_path: Path) -> None:
     with engine.connect() as connection:
         context = MigrationContext.configure(connection)
         assert context.get_current_heads()
-        assert compare_metadata(context, Base.metadata) == []
+        assert compare_metadata(context, metadata) == []
     engine.dispose()

@@ -40,12 +40,24 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         _tune_connections()
 
-    from webapp import api, dev, errors, feeds, health, participant, public, templating
+    from webapp import (
+        api,
+        auth,
+        dev,
+        errors,
+        feeds,
+        health,
+        organise,
+        participant,
+        public,
+        templating,
+    )
     from webapp.cli import register_commands
 
     templating.init_app(app)
     errors.init_app(app)
-    for blueprint in (public.bp, api.bp, feeds.bp, participant.bp, health.bp):
+    for blueprint in (public.bp, api.bp, feeds.bp, participant.bp, health.bp, auth.bp,
+                      organise.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)
     if app.debug or app.config["MINGLE_ENV"] == "development" or app.testing:
@@ -73,6 +85,12 @@ def _engine_options(app: Flask) -> None:
     if uri.startswith("sqlite"):
         # Writers queue on SQLite's lock instead of failing at once.
         options.setdefault("connect_args", {"timeout": 30})
+        # A file cannot drop the connection, so a ping per checkout is a wasted
+        # statement; and a pool as large as a worker's threads keeps connections
+        # (and their PRAGMAs) instead of opening and closing overflow ones.
+        options.pop("pool_pre_ping", None)
+        options.setdefault("pool_size", 10)
+        options.setdefault("max_overflow", 10)
     elif uri.startswith("postgresql"):
         # Lock late and give up soon: "busy, try again" beats a request that hangs.
         options.setdefault("connect_args", {"options": "-c lock_timeout=10000"})

@@ -1,4 +1,4 @@
-"""Commands for ``flask --app wsgi``: seed-demo, worker."""
+"""Commands for ``flask --app wsgi``: seed-demo, worker (one function per command)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,15 @@ from flask import Flask
 
 from events import demo
 from webapp.extensions import db
-from webapp.mailer import drain_once
+from webapp.mailer import drain_once, queue_due_work
+
+# Messages one worker claims at a time: small enough that several workers share
+# a burst, large enough that claiming is not the cost.
+BATCH = 20
 
 
 def register_commands(app: Flask) -> None:
+    add_create_organiser(app)
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only seed a database with no programme.")
     def seed_demo(if_empty: bool) -> None:
@@ -28,12 +33,45 @@ def register_commands(app: Flask) -> None:
     @click.option("--once", is_flag=True, help="Do a single pass and exit.")
     @click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
     def worker(once: bool, interval: float) -> None:
-        """Drain the outbox (and send what is due)."""
+        """Queue due reminders, then drain the outbox; repeat (or stop after one pass)."""
         while True:
-            sent, failed = drain_once()
+            due = queue_due_work()
+            sent = failed = 0
+            # Until nothing is due: failures are rescheduled, so this ends.
+            while (batch := drain_once(limit=BATCH)) != (0, 0):
+                sent, failed = sent + batch[0], failed + batch[1]
             db.session.remove()
             if once:
-                click.echo(f"sent {sent}, failed {failed}")
+                click.echo(f"reminders {due.reminders}, waitlist notices "
+                           f"{due.waitlist_notices}, sent {sent}, failed {failed}")
                 return
-            if (sent, failed) == (0, 0):
-                time.sleep(interval)
+            time.sleep(interval)
+
+
+def add_create_organiser(app: Flask) -> None:
+    """``create-organiser``: an organiser's login, the password prompted for unless given."""
+    from events import accounts
+    from events.catalogue import programme_by_slug
+    from events.errors import DomainError
+
+    @app.cli.command("create-organiser")
+    @click.option("--email", required=True, help="The organiser's e-mail (their login).")
+    @click.option("--name", required=True, help="The organiser's name.")
+    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+                  help="Prompted for when not given.")
+    @click.option("--admin", is_flag=True, help="May see and change every programme.")
+    @click.option("--programme", "programme_slug", default=None,
+                  help="Short name of a programme to put them in the team of.")
+    def create_organiser(email: str, name: str, password: str, admin: bool,
+                         programme_slug: str | None) -> None:
+        """Create an organiser's account."""
+        try:
+            account = accounts.create_account(db.session, email, name, password, is_admin=admin)
+            if programme_slug:
+                accounts.add_member(db.session, account,
+                                    programme_by_slug(db.session, programme_slug))
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(error.message) from None
+        db.session.commit()
+        click.echo(f"Created organiser {account.email}{' (admin)' if admin else ''}.")

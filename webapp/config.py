@@ -45,6 +45,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "MAIL_DIR": env("MAIL_DIR", str(Path(instance_path) / "mail")),
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
+        # Flask-Limiter strings ("60 per minute"); see webapp/ratelimits.py.
+        "RATELIMIT_RSVP": env("RATELIMIT_RSVP", "60 per minute"),
+        "RATELIMIT_RSVP_EMAIL": env("RATELIMIT_RSVP_EMAIL", "10 per minute"),
+        "RATELIMIT_LOST_LINK": env("RATELIMIT_LOST_LINK", "20 per hour"),
+        "RATELIMIT_LOST_LINK_EMAIL": env("RATELIMIT_LOST_LINK_EMAIL", "5 per hour"),
         # Drain the outbox in a background thread of the web process.
         "OUTBOX_IN_PROCESS": _flag("OUTBOX_IN_PROCESS", True),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -10,6 +10,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from events.models import Base
+from events.schema import metadata as _every_table  # noqa: F401  (all models registered)
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()

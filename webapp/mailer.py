@@ -8,6 +8,7 @@ mail server, and ``/dev/mailbox`` shows them.
 from __future__ import annotations
 
 import threading
+import time
 from email.charset import QP, Charset
 from email.mime.base import MIMEBase
 from email.mime.text import MIMEText
@@ -19,7 +20,7 @@ from flask_mail import Message
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session
 
-from events import access, calendar, outbox
+from events import access, calendar, outbox, reminders
 from events.models import OutboxMessage, Registration
 from webapp.extensions import db, mail
 from webapp.site import current_site
@@ -59,8 +60,12 @@ def render(message: OutboxMessage) -> CalendarMessage:
     event = message.event
     context: dict[str, Any] = dict(message.context or {})
     join_url = access.join_url(site, registration) if registration is not None else None
+    # Every e-mail to a participant carries their "manage your place" link.
+    person = registration.person if registration is not None else message.person
+    manage_url = (access.manage_url(db.session, site, person)
+                  if person is not None and message.role_id is None else None)
     variables = dict(message=message, event=event, registration=registration, site=site,
-                     join_url=join_url, **context)
+                     join_url=join_url, manage_url=manage_url, **context)
     template = f"emails/{message.kind}"
     # Each kind has its subject beside its bodies: emails/<kind>.subject.txt
     subject = " ".join(render_template(f"{template}.subject.txt", **variables).split())
@@ -71,14 +76,21 @@ def render(message: OutboxMessage) -> CalendarMessage:
         subject=subject,
         recipients=[(message.recipient_name, message.recipient_email)],
         sender=(sender_name, site.sender_email),
-        body=render_template(f"{template}.txt", **variables),
+        body=render_template(f"{template}.txt", **variables)
+        + render_template("emails/_manage_footer.txt", **variables),
         html=render_template(f"{template}.html", **variables),
         ics_method=method,
     )
     if method and registration is not None and join_url is not None:
-        attendance = calendar.Attendance(registration, join_url=join_url)
+        attendance = calendar.Attendance(registration, join_url=join_url, manage_url=manage_url)
         ics = calendar.invitation(attendance, site, method, context["sequence"],
                                   now=message.created_at).decode()
+        email.alts["calendar"] = ics
+        email.attach("invite.ics", "application/ics", ics.encode())
+    elif method and message.role is not None:
+        # A guest's or facilitator's own invitation: no meeting link in it.
+        ics = calendar.role_invitation(message.role, site, method, context["sequence"],
+                                       now=message.created_at).decode()
         email.alts["calendar"] = ics
         email.attach("invite.ics", "application/ics", ics.encode())
     email.extra_headers = {"Auto-Submitted": "auto-generated"}
@@ -88,6 +100,9 @@ def render(message: OutboxMessage) -> CalendarMessage:
 def deliver(message: OutboxMessage) -> None:
     """Send one outbox message through SMTP, or write it as a file."""
     email = render(message)
+    # Rendering may register a manage link's hash; commit it now so no write
+    # lock (all of SQLite) is held while the SMTP server takes its time.
+    db.session.commit()
     if current_app.config.get("MAIL_SERVER"):
         mail.send(email)
         return
@@ -100,6 +115,21 @@ def deliver(message: OutboxMessage) -> None:
 def drain_once(limit: int = 100) -> tuple[int, int]:
     """One pass over the due outbox; returns (sent, failed)."""
     return outbox.drain(db.session, deliver, limit=limit)
+
+
+def queue_due_work() -> reminders.DueWork:
+    """Queue the reminders and waitlist-closed notices that are due, and commit them."""
+    try:
+        work = reminders.run_due(db.session)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return work
+
+
+# Seconds between looks for due reminders in the in-process drainer.
+DUE_WORK_INTERVAL = 30.0
 
 
 class Drainer:
@@ -115,11 +145,16 @@ class Drainer:
         self.thread.start()
 
     def _run(self) -> None:
+        due_checked = 0.0
         while True:
             self.wake.wait(self.interval)
             self.wake.clear()
             with self.app.app_context():
                 try:
+                    # Reminders fall due with the clock, not with a commit.
+                    if time.monotonic() - due_checked >= DUE_WORK_INTERVAL:
+                        due_checked = time.monotonic()
+                        queue_due_work()
                     while drain_once() != (0, 0):
                         pass
                 except Exception:
@@ -142,7 +177,10 @@ def init_app(app: Flask) -> None:
 
     @sqlalchemy_event.listens_for(Session, "after_commit")
     def _wake(session: Session) -> None:
-        if getattr(pending, "flag", False):
+        # Rows queued with a plain INSERT (the RSVP path) leave a mark in
+        # session.info instead of passing through the flush.
+        written = session.info.pop(outbox.WRITTEN, False)
+        if written or getattr(pending, "flag", False):
             pending.flag = False
             drainer.wake.set()
 

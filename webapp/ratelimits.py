@@ -1,10 +1,54 @@
-"""Rate limits, read from configuration so operators (and benchmarks) can tune them."""
+"""Rate limits, read from configuration so operators (and benchmarks) can tune them.
+
+Each guarded form counts twice: per client address (a whole room behind one
+library's address must still fit) and per e-mail address typed in (so one
+address cannot be flooded with mail from many hosts). Flask-Limiter keeps the
+counts in memory by default and in Redis when ``RATELIMIT_STORAGE_URI`` says so.
+"""
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
+from flask_limiter.util import get_remote_address
+
+DEFAULTS = {
+    "RATELIMIT_RSVP": "60 per minute",
+    "RATELIMIT_RSVP_EMAIL": "10 per minute",
+    "RATELIMIT_LOST_LINK": "20 per hour",
+    "RATELIMIT_LOST_LINK_EMAIL": "5 per hour",
+}
+
+
+def _setting(name: str) -> str:
+    return str(current_app.config.get(name) or DEFAULTS[name])
 
 
 def rsvp_limits() -> str:
     """Per-address limit on RSVPs: a whole room behind one library's address fits."""
-    return str(current_app.config.get("RATELIMIT_RSVP", "60 per minute"))
+    return _setting("RATELIMIT_RSVP")
+
+
+def rsvp_email_limits() -> str:
+    """Per-e-mail limit on RSVPs, across events."""
+    return _setting("RATELIMIT_RSVP_EMAIL")
+
+
+def lost_link_limits() -> str:
+    """Per-address limit on "lost your link?" requests."""
+    return _setting("RATELIMIT_LOST_LINK")
+
+
+def lost_link_email_limits() -> str:
+    """Per-e-mail limit on "lost your link?" requests."""
+    return _setting("RATELIMIT_LOST_LINK_EMAIL")
+
+
+def email_key() -> str:
+    """The e-mail address in the form or JSON body, normalised; else the client address."""
+    raw: object = request.form.get("email")
+    if raw is None and request.is_json:
+        body = request.get_json(silent=True)
+        raw = body.get("email") if isinstance(body, dict) else None
+    if isinstance(raw, str) and raw.strip():
+        return "email:" + raw.strip().lower()[:320]
+    return "address:" + get_remote_address()

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from werkzeug.wrappers import Response
 
 from events import booking, catalogue
 from events.errors import InvalidInput
 from events.models import Event
+from webapp.caching import cached
 from webapp.errors import error_response
 from webapp.extensions import db, limiter
-from webapp.ratelimits import rsvp_limits
+from webapp.ratelimits import email_key, rsvp_email_limits, rsvp_limits
 from webapp.site import current_site
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -37,20 +38,31 @@ def event_json(event: Event, waitlist_count: int) -> dict[str, Any]:
 
 @bp.get("/events")
 def list_events() -> Response:
-    events = catalogue.upcoming_events(db.session)
-    waiting = catalogue.waitlist_counts(db.session, [event.id for event in events])
-    return jsonify(events=[event_json(event, waiting[event.id]) for event in events])
+    def render() -> bytes:
+        events = catalogue.upcoming_events(db.session)
+        waiting = catalogue.waitlist_counts(db.session, [event.id for event in events])
+        return jsonify(events=[event_json(event, waiting[event.id]) for event in events]).data
+
+    return _json_body(cached(("api", "events"), render))
 
 
 @bp.get("/events/<int:event_id>")
 def show_event(event_id: int) -> Response:
-    event = catalogue.public_event(db.session, event_id)
-    waiting = catalogue.waitlist_counts(db.session, [event.id])
-    return jsonify(event_json(event, waiting[event.id]))
+    def render() -> bytes:
+        event = catalogue.public_event(db.session, event_id)
+        waiting = catalogue.waitlist_counts(db.session, [event.id])
+        return jsonify(event_json(event, waiting[event.id])).data
+
+    return _json_body(cached(("api", "event", event_id), render))
+
+
+def _json_body(body: bytes) -> Response:
+    return current_app.response_class(body, mimetype=current_app.json.mimetype)
 
 
 @bp.post("/events/<int:event_id>/registrations")
 @limiter.limit(rsvp_limits)
+@limiter.limit(rsvp_email_limits, key_func=email_key)
 def register(event_id: int) -> tuple[Response | str, int]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -67,11 +79,10 @@ def register(event_id: int) -> tuple[Response | str, int]:
         db.session.rollback()
         raise
     db.session.commit()
-    registration = result.registration
     payload = {
-        "id": registration.id,
-        "event_id": registration.event_id,
-        "status": registration.status.value,
+        "id": result.registration_id,
+        "event_id": result.event_id,
+        "status": result.status.value,
         "waitlist_position": result.position,
         "created": result.created,
         "event": current_site().url(f"/events/{event_id}"),

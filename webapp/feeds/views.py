@@ -3,30 +3,47 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from flask import Blueprint, Response, request
 
-from events import calendar, catalogue
+from events import calendar, calendar_links, catalogue
 from events.errors import NotFound
 from events.models import Event, Series
+from webapp.caching import cached
 from webapp.extensions import db
 from webapp.site import current_site
 
 bp = Blueprint("feeds", __name__)
 
+# What an empty feed reports as its Last-Modified: it has no events to date it.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-def calendar_response(body: bytes, filename: str, last_modified: datetime | None) -> Response:
+
+@bp.app_context_processor
+def add_to_calendar_links() -> dict[str, Any]:
+    """Lets the "Add to calendar" partial build its links from the domain."""
+    return {"calendar_links": lambda event: calendar_links.links_for(event, current_site()),
+            "can_add_to_calendar": calendar_links.can_be_added}
+
+
+def calendar_response(body: bytes, filename: str, last_modified: datetime | None,
+                      etag: str | None = None) -> Response:
     """Serve iCalendar bytes with a strong ETag, answering 304 when unchanged."""
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
-    if last_modified is not None:
-        response.last_modified = last_modified
+    response.set_etag(etag or _etag(body))
+    response.last_modified = last_modified or EPOCH
     response.cache_control.public = True
     response.cache_control.max_age = 300
     return response.make_conditional(request)
+
+
+def _etag(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()[:32]
 
 
 def _last_modified(events: list[Event]) -> datetime | None:
@@ -40,26 +57,34 @@ def event_download(event_id: int) -> Response:
     return calendar_response(body, f"event-{event.id}.ics", event.updated_at)
 
 
-def _feed(events: list[Event], name: str, zone_name: str, filename: str) -> Response:
+def _feed(load: Callable[[], list[Event]], name: str, zone_name: str | None,
+          filename: str) -> Response:
     # DTSTAMP follows each event's last change, so unchanged feeds are
-    # byte-identical and conditional GETs can answer 304.
-    stamp = _last_modified(events)
-    body = calendar.feed(events, current_site(), name, zone_name, now=stamp)
-    return calendar_response(body, filename, stamp)
+    # byte-identical and conditional GETs can answer 304. The built feed is
+    # kept until the database changes, so a 304 costs no build at all.
+    def build() -> tuple[bytes, str, datetime | None]:
+        events = load()
+        zone = zone_name or (events[0].timezone if events else "UTC")
+        stamp = _last_modified(events)
+        body = calendar.feed(events, current_site(), name, zone, now=stamp)
+        return body, _etag(body), stamp
+
+    body, etag, stamp = cached(("feed", request.path), build, size=lambda kept: len(kept[0]),
+                               stale_while_building=True)
+    return calendar_response(body, filename, stamp, etag=etag)
 
 
 @bp.get("/calendar.ics")
 def all_events() -> Response:
-    events = catalogue.feed_events(db.session)
-    zone = events[0].timezone if events else "UTC"
-    return _feed(events, "Mingle: all events", zone, "mingle.ics")
+    return _feed(lambda: catalogue.feed_events(db.session), "Mingle: all events", None,
+                 "mingle.ics")
 
 
 @bp.get("/programmes/<slug>/calendar.ics")
 def programme_feed(slug: str) -> Response:
     programme = catalogue.programme_by_slug(db.session, slug)
-    events = catalogue.feed_events(db.session, programme_id=programme.id)
-    return _feed(events, programme.name, programme.timezone, f"{programme.slug}.ics")
+    return _feed(lambda: catalogue.feed_events(db.session, programme_id=programme.id),
+                 programme.name, programme.timezone, f"{programme.slug}.ics")
 
 
 @bp.get("/series/<int:series_id>/calendar.ics")
@@ -67,6 +92,6 @@ def series_feed(series_id: int) -> Response:
     series = db.session.get(Series, series_id)
     if series is None:
         raise NotFound("There is no such series.")
-    events = catalogue.feed_events(db.session, series_id=series.id)
-    return _feed(events, f"{series.programme.name}: {series.title}",
+    return _feed(lambda: catalogue.feed_events(db.session, series_id=series.id),
+                 f"{series.programme.name}: {series.title}",
                  series.programme.timezone, f"series-{series.id}.ics")

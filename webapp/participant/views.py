@@ -1,27 +1,143 @@
-"""A participant's own links: the personal join link."""
+"""A participant's own links: the personal join link and the "manage your places" page.
+
+Participants have no accounts. The manage token in the address is their key:
+a wrong, old or revoked one gets the same plain 404 as any unknown address.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template
-from werkzeug.wrappers import Response
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
-from events import access
-from events.errors import NotOpen
-from webapp.extensions import db
+from events import access, booking
+from events.errors import InvalidInput, NotOpen
+from events.models import EventStatus, Person, RegistrationStatus, utcnow
+from webapp.extensions import db, limiter
+from webapp.participant.forms import LostLinkForm, PlaceForm
+from webapp.ratelimits import email_key, lost_link_email_limits, lost_link_limits
 from webapp.site import current_site
 
 bp = Blueprint("participant", __name__)
 
 
+@bp.after_request
+def keep_tokens_private(response: BaseResponse) -> BaseResponse:
+    # The token is in the address: keep it out of caches and Referer headers.
+    if request.path.startswith(("/me/", "/join/")):
+        # A private feed may be revalidated by its ETag; pages are never stored.
+        feed = request.path.endswith("/calendar.ics")
+        response.headers["Cache-Control"] = "private, max-age=300" if feed else "private, no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 @bp.get("/join/<token>")
-def join(token: str) -> Response | tuple[str, int]:
+def join(token: str) -> BaseResponse | tuple[str, int]:
     registration = access.registration_for_join_token(db.session, current_site(), token)
     try:
         room = access.meeting_room_for(registration)
     except NotOpen as error:
         return render_template("participant/join_refused.html", event=registration.event,
                                message=error.message), 403
-    response = redirect(room, code=302)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    access.record_join(db.session, registration)
+    db.session.commit()
+    return redirect(room, code=302)
+
+
+@bp.route("/me", methods=["GET", "POST"])
+@limiter.limit(lost_link_limits, methods=["POST"])
+@limiter.limit(lost_link_email_limits, key_func=email_key, methods=["POST"])
+def lost_link() -> str | tuple[str, int]:
+    form = LostLinkForm()
+    if not form.validate_on_submit():
+        return render_template("participant/lost_link.html", form=form)
+    try:
+        access.send_lost_link(db.session, form.email.data or "")
+    except InvalidInput as error:
+        db.session.rollback()
+        form.email.errors = [error.message]
+        return render_template("participant/lost_link.html", form=form), 422
+    db.session.commit()
+    # The same answer whether or not the address is known.
+    return render_template("participant/lost_link_sent.html")
+
+
+def _person(token: str) -> Person:
+    return access.person_for_manage_token(db.session, token)
+
+
+@bp.get("/me/<token>")
+def my_places(token: str) -> str:
+    return _render_places(token, _person(token))
+
+
+def _render_places(token: str, person: Person, problem: str | None = None) -> str:
+    site = current_site()
+    now = utcnow()
+    places = access.places_of(db.session, person)
+    upcoming = [place for place in places if place.event.ends_at > now]
+    past = [place for place in places if place.event.ends_at <= now]
+    positions = {place.id: booking.waitlist_position(db.session, place) for place in upcoming
+                 if place.status == RegistrationStatus.waitlisted}
+    join_urls = {place.id: access.join_url(site, place) for place in upcoming
+                 if place.status == RegistrationStatus.confirmed
+                 and place.event.status == EventStatus.published}
+    feed_url = site.url(url_for("participant.my_feed", token=token))
+    return render_template("participant/places.html", person=person, token=token,
+                           upcoming=upcoming, past=past, positions=positions,
+                           join_urls=join_urls, form=PlaceForm(), problem=problem,
+                           feed_url=feed_url, now=now)
+
+
+@bp.post("/me/<token>/places/<int:registration_id>/cancel")
+def cancel_place(token: str, registration_id: int) -> BaseResponse | tuple[str, int]:
+    person = _person(token)
+    place = access.place_of(db.session, person, registration_id)
+    was = place.status
+    try:
+        booking.cancel(db.session, place.id)
+    except NotOpen as error:
+        db.session.rollback()
+        return _render_places(token, person, problem=error.message), 409
+    db.session.commit()
+    flash("You have left the waitlist." if was == RegistrationStatus.waitlisted
+          else "Your place is cancelled. A cancellation for your calendar is on its way.")
+    return redirect(url_for("participant.my_places", token=token), code=303)
+
+
+@bp.post("/me/<token>/places/<int:registration_id>/rejoin")
+def rejoin_place(token: str, registration_id: int) -> BaseResponse | tuple[str, int]:
+    person = _person(token)
+    place = access.place_of(db.session, person, registration_id)
+    try:
+        result = booking.rejoin(db.session, place.id)
+    except NotOpen as error:
+        db.session.rollback()
+        return _render_places(token, person, problem=error.message), 409
+    db.session.commit()
+    if result.status == RegistrationStatus.confirmed:
+        flash("You have a seat again. An invitation is on its way.")
+    else:
+        flash(f"The event is full, so you are number {result.position} on the waitlist.")
+    return redirect(url_for("participant.my_places", token=token), code=303)
+
+
+@bp.post("/me/<token>/revoke")
+def revoke(token: str) -> str:
+    person = _person(token)
+    access.revoke_manage_links(db.session, person)
+    db.session.commit()
+    return render_template("participant/revoked.html")
+
+
+@bp.get("/me/<token>/calendar.ics")
+def my_feed(token: str) -> Response:
+    person = _person(token)
+    body = access.personal_feed(db.session, current_site(), person)
+    # The hash is registered on first use; keep it even on a 304.
+    db.session.commit()
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = 'inline; filename="my-mingle.ics"'
+    response.add_etag()
+    return response.make_conditional(request)

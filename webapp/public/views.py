@@ -7,24 +7,28 @@ from werkzeug.wrappers import Response
 
 from events import booking, catalogue
 from events.errors import InvalidInput, NotOpen
+from webapp.caching import cached_page
 from webapp.extensions import db, limiter
 from webapp.public.forms import RsvpForm
-from webapp.ratelimits import rsvp_limits
+from webapp.ratelimits import email_key, rsvp_email_limits, rsvp_limits
 
 bp = Blueprint("public", __name__)
 
 
 @bp.get("/")
 def home() -> str:
-    events = catalogue.upcoming_events(db.session)
-    return render_template("public/home.html", events=events)
+    return cached_page(("home",), lambda: render_template(
+        "public/home.html", events=catalogue.upcoming_events(db.session)))
 
 
 @bp.get("/events/<int:event_id>")
 @bp.get("/events/<int:event_id>/<slug>")
 def event_page(event_id: int, slug: str | None = None) -> str:
-    event = catalogue.public_event(db.session, event_id)
-    return _render_event(event, RsvpForm())
+    def render() -> str:
+        event = catalogue.public_event(db.session, event_id)
+        return str(_render_event(event, RsvpForm()))
+
+    return cached_page(("event", event_id), render)
 
 
 def _render_event(event: object, form: RsvpForm, status: int = 200,
@@ -37,6 +41,7 @@ def _render_event(event: object, form: RsvpForm, status: int = 200,
 
 @bp.post("/events/<int:event_id>/rsvp")
 @limiter.limit(rsvp_limits)
+@limiter.limit(rsvp_email_limits, key_func=email_key)
 def rsvp(event_id: int) -> Response | tuple[str, int] | str:
     event = catalogue.public_event(db.session, event_id)
     form = RsvpForm()
@@ -53,5 +58,4 @@ def rsvp(event_id: int) -> Response | tuple[str, int] | str:
         db.session.rollback()
         return _render_event(event, form, status=409, problem=error.message)
     db.session.commit()
-    return render_template("public/rsvp_done.html", event=result.registration.event,
-                           booking=result)
+    return render_template("public/rsvp_done.html", event=event, booking=result)

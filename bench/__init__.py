@@ -1,0 +1,1 @@
+"""Benchmarks of Mingle's hot paths: ``python -m bench`` (or ``make bench``)."""

@@ -1,0 +1,235 @@
+"""``python -m bench``: measure Mingle's hot paths against a bare baseline and a write floor.
+
+On SQLite (a fresh file) and, when ``BENCH_DATABASE_URL`` is set, on
+PostgreSQL (whose ``public`` schema is emptied first), the benchmark migrates
+and seeds a large programme, then measures with wrk at 32 connections: a
+bare Flask "hello", a bare seat-insert "write floor", and Mingle's pages,
+API, feeds and RSVP, each under gunicorn with the same settings. It prints a
+table, writes ``bench/results.json`` and checks that no event is overbooked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+
+from bench import load, seed, servers, write_floor
+from webapp.config import database_url
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+# How many events the page benchmark visits in turn: a programme's busiest week.
+PAGE_EVENTS = 50
+TARGETS = {
+    "rsvp_to_floor": 0.7, "rsvp_p99_ms": 250.0, "page_to_hello": 0.25,
+    "feed_304_to_hello": 0.5, "worker_peak_mb": 120.0,
+}
+PAGES = ("event page", "home page", "API list")
+
+
+def _app_env(url: str, workdir: Path) -> dict[str, str]:
+    return {
+        "DATABASE_URL": url,
+        "SECRET_KEY": secrets.token_hex(32),
+        "MINGLE_ENV": "production",
+        "BASE_URL": "http://127.0.0.1",
+        "MINGLE_INSTANCE": str(workdir / "instance"),
+        "MAIL_DIR": str(workdir / "mail"),
+        # Limits would refuse a load generator on one address; the benchmark measures the app.
+        "RATELIMIT_ENABLED": "0",
+        # As in production at scale: web processes write outbox rows in the RSVP's
+        # transaction and separate `worker` processes send them, so the row is
+        # part of the measured cost and the sending is not.
+        "OUTBOX_IN_PROCESS": "0",
+    }
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(database_url(url, ""), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def prepare(url: str, workdir: Path) -> seed.Seeded:
+    """Empty (PostgreSQL), migrate and seed the database at ``url``."""
+    if not url.startswith("sqlite"):
+        _reset_postgres(url)
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade", "heads"],
+                   cwd=ROOT, env={**os.environ, **_app_env(url, workdir)}, check=True,
+                   capture_output=True)
+    started = time.monotonic()
+    seeded = seed.seed(database_url(url, ""))
+    print(f"  seeded {seeded.events} events and {seeded.registrations} registrations "
+          f"in {time.monotonic() - started:.1f} s", flush=True)
+    return seeded
+
+
+def _row(name: str, figures: load.Figures) -> dict[str, Any]:
+    row = {"name": name, "requests_per_s": round(figures.per_second, 1),
+           "p50_ms": round(figures.p50_ms, 2), "p99_ms": round(figures.p99_ms, 2),
+           "requests": figures.requests, "errors": figures.errors}
+    errors = f"  errors {figures.errors}" if figures.errors else ""
+    print(f"  {name:<22} {row['requests_per_s']:>8.1f} req/s  p50 {row['p50_ms']:>7.2f} ms  "
+          f"p99 {row['p99_ms']:>7.2f} ms{errors}", flush=True)
+    return row
+
+
+def _expect(port: int, method: str, path: str, status: int, **kwargs: Any) -> dict[str, str]:
+    got, headers, body = servers.request(port, method, path, **kwargs)
+    if got != status:
+        raise SystemExit(f"{method} {path} answered {got}, not {status}: {body[:300]!r}")
+    return headers
+
+
+def measure_mingle(url: str, seeded: seed.Seeded, workdir: Path) -> tuple[list[dict[str, Any]],
+                                                                          list[float]]:
+    """Mingle's pages, API, feeds and RSVP under one server; returns rows and peak memory."""
+    rows = []
+    env = _app_env(url, workdir)
+    pages = ",".join(f"/events/{event_id}" for event_id in seeded.roomy_event_ids[:PAGE_EVENTS])
+    with servers.serving("wsgi:app", env, workdir / "mingle.log") as server:
+        port = server.port
+        _expect(port, "GET", f"/events/{seeded.roomy_event_ids[0]}", 200)
+        etag = _expect(port, "GET", "/calendar.ics", 200)["ETag"]
+        _expect(port, "GET", "/calendar.ics", 304, headers={"If-None-Match": etag})
+        for name, script, run_env in (
+            ("event page", "get", {"BENCH_PATHS": pages}),
+            ("home page", "get", {"BENCH_PATHS": "/"}),
+            ("API list", "get", {"BENCH_PATHS": "/api/v1/events"}),
+            ("feed (full)", "get", {"BENCH_PATHS": "/calendar.ics"}),
+            ("feed (304)", "get", {"BENCH_PATHS": "/calendar.ics", "BENCH_IF_NONE_MATCH": etag}),
+            ("RSVP (API POST)", "rsvp", {
+                "BENCH_EVENT_IDS": ",".join(map(str, seeded.roomy_event_ids)),
+                "BENCH_TAG": f"rsvp{secrets.token_hex(3)}"}),
+        ):
+            rows.append(_row(name, load.measure(port, script, run_env, workdir)))
+        peaks = server.peak_rss_mb()
+    return rows, peaks
+
+
+def measure_floor(url: str, workdir: Path) -> dict[str, Any]:
+    """The bare seat insert on the same database."""
+    write_floor.create_tables(url)
+    try:
+        env = {"DATABASE_URL": url}
+        with servers.serving("bench.write_floor:app", env, workdir / "floor.log") as server:
+            figures = load.measure(server.port, "rsvp", {
+                "BENCH_PATH_FORMAT": "/seats/%d",
+                "BENCH_EVENT_IDS": ",".join(map(str, range(1, write_floor.SEAT_ROWS + 1))),
+                "BENCH_TAG": f"floor{secrets.token_hex(3)}"}, workdir)
+        return _row("write floor", figures)
+    finally:
+        write_floor.drop_tables(url)
+
+
+def capacity_check(url: str) -> dict[str, int]:
+    """Count events over capacity, and counters that disagree with the confirmed places."""
+    engine = create_engine(database_url(url, ""))
+    with engine.connect() as connection:
+        over = connection.execute(text(
+            "SELECT count(*) FROM events e WHERE e.seats_taken > e.capacity OR "
+            "(SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status IN "
+            "('confirmed', 'attended', 'no_show')) > e.capacity")).scalar_one()
+        drift = connection.execute(text(
+            "SELECT count(*) FROM events e WHERE e.seats_taken <> "
+            "(SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status IN "
+            "('confirmed', 'attended', 'no_show'))")).scalar_one()
+        registrations = connection.execute(text("SELECT count(*) FROM registrations")).scalar_one()
+        queued = connection.execute(text("SELECT count(*) FROM outbox")).scalar_one()
+    engine.dispose()
+    return {"events_over_capacity": over, "counters_out_of_step": drift,
+            "registrations": registrations, "outbox_rows": queued}
+
+
+def bench_database(kind: str, url: str) -> dict[str, Any]:
+    """Every measurement on one database."""
+    print(f"\n== {kind} ==", flush=True)
+    with tempfile.TemporaryDirectory(prefix="mingle-bench-") as tmp:
+        workdir = Path(tmp)
+        if url.startswith("sqlite"):
+            url = f"sqlite:///{workdir / 'mingle.db'}"
+        seeded = prepare(url, workdir)
+        with servers.serving("bench.hello:app", {}, workdir / "hello.log") as server:
+            hello = _row("hello", load.measure(server.port, "get", {"BENCH_PATHS": "/"}, workdir))
+        floor = measure_floor(url, workdir)
+        mingle, peaks = measure_mingle(url, seeded, workdir)
+        check = capacity_check(url)
+    for row in [hello, floor, *mingle]:
+        row["to_hello"] = round(row["requests_per_s"] / hello["requests_per_s"], 3)
+    for row in (floor, mingle[-1]):
+        row["to_floor"] = round(row["requests_per_s"] / floor["requests_per_s"], 3)
+    print(f"  after the run: {check['events_over_capacity']} events over capacity, "
+          f"{check['counters_out_of_step']} seat counters out of step with confirmed places "
+          f"({check['registrations']} registrations, {check['outbox_rows']} outbox rows)")
+    return {"database": kind, "rows": [hello, floor, *mingle],
+            "worker_peak_rss_mb": [round(peak, 1) for peak in peaks], "capacity": check}
+
+
+def targets(result: dict[str, Any]) -> dict[str, bool]:
+    """Which of the issue's targets this database's figures meet."""
+    rows = {row["name"]: row for row in result["rows"]}
+    rsvp = rows["RSVP (API POST)"]
+    return {
+        "RSVP >= 0.7 of write floor": rsvp["to_floor"] >= TARGETS["rsvp_to_floor"],
+        "RSVP p99 < 250 ms": rsvp["p99_ms"] < TARGETS["rsvp_p99_ms"],
+        **{f"{name} >= 0.25 of hello": rows[name]["to_hello"] >= TARGETS["page_to_hello"]
+           for name in PAGES},
+        "feed 304 >= 0.5 of hello": rows["feed (304)"]["to_hello"] >= TARGETS["feed_304_to_hello"],
+        "peak memory per worker < 120 MB":
+            max(result["worker_peak_rss_mb"]) < TARGETS["worker_peak_mb"],
+        "no event over capacity": result["capacity"]["events_over_capacity"] == 0,
+    }
+
+
+def print_table(results: list[dict[str, Any]]) -> None:
+    for result in results:
+        print(f"\n{result['database']}: gunicorn gthread, {servers.WORKERS} workers x "
+              f"{servers.THREADS} threads; wrk {load.CONNECTIONS} connections, "
+              f"{load.DURATION} s each")
+        print(f"| {'what':<20} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | "
+              f"{'÷ hello':>7} | {'÷ floor':>7} |")
+        print(f"|{'-' * 22}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 9}|")
+        for row in result["rows"]:
+            floor = f"{row['to_floor']:.2f}" if "to_floor" in row else ""
+            print(f"| {row['name']:<20} | {row['requests_per_s']:>8.1f} | {row['p50_ms']:>7.2f} | "
+                  f"{row['p99_ms']:>7.2f} | {row['to_hello']:>7.2f} | {floor:>7} |")
+        peaks = ", ".join(f"{peak:.0f}" for peak in result["worker_peak_rss_mb"])
+        print(f"peak RSS per Mingle worker: {peaks} MiB; "
+              f"events over capacity: {result['capacity']['events_over_capacity']}")
+        for name, met in result["targets"].items():
+            print(f"  [{'met' if met else 'MISSED'}] {name}")
+
+
+def main() -> int:
+    load.wrk_path()
+    databases = [("sqlite", "sqlite://")]
+    if os.environ.get("BENCH_DATABASE_URL"):
+        databases.append(("postgresql", os.environ["BENCH_DATABASE_URL"]))
+    results = []
+    for kind, url in databases:
+        result = bench_database(kind, url)
+        result["targets"] = targets(result)
+        results.append(result)
+    print_table(results)
+    summary = {"cpus": os.cpu_count(), "connections": load.CONNECTIONS,
+               "seconds_each": load.DURATION, "warmup_seconds": load.WARMUP,
+               "server": servers.server_settings(), "results": results}
+    (HERE / "results.json").write_text(json.dumps(summary, indent=2) + "\n")
+    print(f"\nwritten to {HERE.relative_to(ROOT) / 'results.json'}")
+    overbooked = any(result["capacity"]["events_over_capacity"] for result in results)
+    return 1 if overbooked else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

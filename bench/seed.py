@@ -1,0 +1,134 @@
+"""A large programme for the benchmark: 2,000 events and 100,000 registrations.
+
+Rows go in with bulk Core inserts through the models' own tables, so the
+seed follows the schema as it grows. Every event's seat counter equals its
+confirmed places, as ``events.booking`` would have left it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import create_engine, insert, select
+from sqlalchemy.engine import Connection
+
+from events.models import (
+    Event,
+    EventKind,
+    EventStatus,
+    InvitationStatus,
+    Person,
+    Programme,
+    Registration,
+    RegistrationStatus,
+    Role,
+    RoleKind,
+    Series,
+)
+
+EVENTS = 2000
+PAST_EVENTS = 400
+PER_EVENT = 50
+PARTICIPANTS = 20_000
+SPEAKERS = 200
+ROOMY_CAPACITY = 200
+# Every tenth upcoming event is a small, already full group with a waitlist.
+SMALL_CAPACITY = 40
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """What the benchmark needs to know about the seeded programme."""
+
+    roomy_event_ids: list[int]
+    events: int
+    registrations: int
+
+
+def _chunks(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    return [rows[start:start + BATCH] for start in range(0, len(rows), BATCH)]
+
+
+def _insert(connection: Connection, model: Any, rows: list[dict[str, Any]]) -> None:
+    for chunk in _chunks(rows):
+        connection.execute(insert(model), chunk)
+
+
+def _ids(connection: Connection, column: Any) -> list[int]:
+    return list(connection.execute(select(column).order_by(column)).scalars())
+
+
+def seed(url: str, now: datetime | None = None) -> Seeded:
+    """Fill an empty, migrated database at ``url`` and describe what went in."""
+    now = (now or datetime.now(UTC)).replace(second=0, microsecond=0)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        _insert(connection, Programme, [
+            {"slug": f"programme-{n}", "name": f"Library Conversations {n}",
+             "description": "Free, after-hours conversations for library staff.",
+             "timezone": "Pacific/Auckland", "sender_name": "Conversations team"}
+            for n in (1, 2)
+        ])
+        programmes = _ids(connection, Programme.id)
+        _insert(connection, Series, [
+            {"programme_id": programmes[n % 2], "title": f"Series {n}",
+             "theme": "Leading from any chair", "target_attendance": 30}
+            for n in range(20)
+        ])
+        series = _ids(connection, Series.id)
+        _insert(connection, Person, [
+            {"email": f"speaker{n}@speakers.example.org", "name": f"Speaker {n}"}
+            for n in range(SPEAKERS)
+        ] + [
+            {"email": f"participant{n}@libraries.example.org", "name": f"Participant {n}"}
+            for n in range(PARTICIPANTS)
+        ])
+        people = _ids(connection, Person.id)
+        speakers, participants = people[:SPEAKERS], people[SPEAKERS:]
+
+        event_rows = []
+        for n in range(EVENTS):
+            past = n < PAST_EVENTS
+            small = not past and n % 10 == 0
+            capacity = SMALL_CAPACITY if small else ROOMY_CAPACITY
+            starts_at = (now - timedelta(days=PAST_EVENTS - n) if past
+                         else now + timedelta(days=1, hours=6 * (n - PAST_EVENTS)))
+            event_rows.append({
+                "programme_id": programmes[n % 2], "series_id": series[n % len(series)],
+                "kind": EventKind.conversation, "title": f"Conversation number {n}",
+                "description": "A **conversation** about leading from any chair.\n\n"
+                               "Bring a question; leave with three ideas.",
+                "starts_at": starts_at, "duration_minutes": 30,
+                "timezone": "Pacific/Auckland", "capacity": capacity,
+                "seats_taken": min(capacity, PER_EVENT),
+                "meeting_url": f"https://meet.example.org/room-{n}",
+                "status": EventStatus.completed if past else EventStatus.published,
+            })
+        _insert(connection, Event, event_rows)
+        events = _ids(connection, Event.id)
+
+        roles, registrations, roomy = [], [], []
+        for n, event_id in enumerate(events):
+            capacity = event_rows[n]["capacity"]
+            roles.append({"event_id": event_id, "person_id": speakers[n % SPEAKERS],
+                          "kind": RoleKind.guest, "status": InvitationStatus.accepted})
+            roles.append({"event_id": event_id, "person_id": speakers[(n + 1) % SPEAKERS],
+                          "kind": RoleKind.facilitator, "status": InvitationStatus.accepted})
+            if n >= PAST_EVENTS and capacity == ROOMY_CAPACITY:
+                roomy.append(event_id)
+            for k in range(PER_EVENT):
+                status = (RegistrationStatus.confirmed if k < capacity
+                          else RegistrationStatus.waitlisted)
+                registrations.append({
+                    "event_id": event_id,
+                    "person_id": participants[(n * PER_EVENT + k) % PARTICIPANTS],
+                    "status": status,
+                    "queued_at": now - timedelta(days=30) + timedelta(seconds=k),
+                })
+        _insert(connection, Role, roles)
+        _insert(connection, Registration, registrations)
+    engine.dispose()
+    return Seeded(roomy_event_ids=roomy, events=len(events), registrations=len(registrations))

@@ -1,0 +1,379 @@
+"""Organisers' accounts: logins tied to a person, programme membership, invitations, resets.
+
+Passwords are stored only as scrypt hashes (Werkzeug's ``generate_password_hash``).
+Links sent by e-mail (password reset, co-organiser invitation) are an HMAC of
+the row's id under the site's secret, so nothing that lets someone in is stored
+in the database or the outbox: reading a backup does not open any account.
+A reset link also signs the current password hash, so it stops working as
+soon as it has been used once (or the password changed otherwise).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from events.errors import InvalidInput, NotFound
+from events.models import Base, OutboxMessage, Person, Programme, UTCDateTime, utcnow
+from events.people import clean_email, clean_name, person_for
+from events.site import Site
+
+PASSWORD_MIN = 10
+PASSWORD_MAX = 200
+RESET_VALID_FOR = timedelta(hours=1)
+INVITATION_VALID_FOR = timedelta(days=14)
+# Checked against when an address has no account, so a wrong e-mail and a
+# wrong password take the same time (no account enumeration by timing).
+# Written out rather than computed at import: scrypt needs 32 MB for a moment,
+# and every web worker would carry that peak.
+_UNUSABLE_HASH = ("scrypt:32768:8:1$ysjldZNXusBUzJfh$40b87167b55f20a5ecfc0821c3fbdf67e81f2dab19"
+                  "a350f4e9799256bc62f4be1e3433750df8fde3f12bb48a78c5d7ea7b50d621dbd1d23b14903a"
+                  "9e97037156")
+
+
+class Account(Base):
+    """An organiser's login. Admins see every programme; others only their own."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship(lazy="joined")
+    memberships: Mapped[list[ProgrammeMembership]] = relationship(
+        back_populates="account", cascade="all, delete-orphan")
+
+    @property
+    def email(self) -> str:
+        return self.person.email
+
+    @property
+    def name(self) -> str:
+        return self.person.name
+
+    @property
+    def session_stamp(self) -> str:
+        """Changes whenever the password does, so old logins end with it."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+
+class ProgrammeMembership(Base):
+    """An organiser's place in a programme's team."""
+
+    __tablename__ = "programme_memberships"
+    __table_args__ = (UniqueConstraint("account_id", "programme_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    account: Mapped[Account] = relationship(back_populates="memberships")
+    programme: Mapped[Programme] = relationship()
+
+
+class CoOrganiserInvitation(Base):
+    """An invitation by e-mail to join a programme's team."""
+
+    __tablename__ = "co_organiser_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    programme: Mapped[Programme] = relationship()
+    invited_by: Mapped[Account | None] = relationship()
+
+
+class PasswordReset(Base):
+    """A requested password reset; the link itself is signed, never stored."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    account: Mapped[Account] = relationship()
+
+
+def clean_password(raw: object) -> str:
+    """Return the password, or refuse one too short or too long to be sensible."""
+    if not isinstance(raw, str) or len(raw) < PASSWORD_MIN:
+        raise InvalidInput(f"Use at least {PASSWORD_MIN} characters.", field="password")
+    if len(raw) > PASSWORD_MAX:
+        raise InvalidInput(f"Use at most {PASSWORD_MAX} characters.", field="password")
+    return raw
+
+
+def hash_password(password: str) -> str:
+    """A salted scrypt hash of ``password``."""
+    return generate_password_hash(password, method="scrypt")
+
+
+def account_for_email(session: Session, email: str) -> Account | None:
+    """The account of the person with this address, if any."""
+    return session.execute(
+        select(Account).join(Person).where(Person.email == email.strip().lower())
+    ).scalar_one_or_none()
+
+
+def create_account(session: Session, email: object, name: object, password: object,
+                   is_admin: bool = False) -> Account:
+    """Give the person with ``email`` an organiser's login (creating the person if new)."""
+    address, clean = clean_email(email), clean_name(name)
+    secret = clean_password(password)
+    if account_for_email(session, address) is not None:
+        raise InvalidInput("An account with that e-mail address already exists.", field="email")
+    person = person_for(session, address, clean)
+    person.name = clean
+    account = Account(person=person, password_hash=hash_password(secret), is_admin=is_admin)
+    session.add(account)
+    session.flush()
+    return account
+
+
+def authenticate(session: Session, email: object, password: object,
+                 now: datetime | None = None) -> Account | None:
+    """The active account these credentials open, or ``None``."""
+    address = email.strip().lower() if isinstance(email, str) else ""
+    secret = password if isinstance(password, str) else ""
+    account = account_for_email(session, address) if address else None
+    if account is None or not account.is_active:
+        check_password_hash(_UNUSABLE_HASH, secret)
+        return None
+    if not check_password_hash(account.password_hash, secret):
+        return None
+    account.last_login_at = now or utcnow()
+    return account
+
+
+def account_by_id(session: Session, account_id: object) -> Account | None:
+    """The active account with this id, or ``None``."""
+    if not isinstance(account_id, int):
+        return None
+    account = session.get(Account, account_id)
+    return account if account is not None and account.is_active else None
+
+
+def programme_ids_of(session: Session, account: Account) -> set[int] | None:
+    """Ids of the programmes the account may manage; ``None`` means all (an admin)."""
+    if account.is_admin:
+        return None
+    return set(session.execute(
+        select(ProgrammeMembership.programme_id)
+        .where(ProgrammeMembership.account_id == account.id)
+    ).scalars())
+
+
+def visible_programmes(session: Session, account: Account) -> list[Programme]:
+    """The programmes the account may see, by name."""
+    query = select(Programme).order_by(Programme.name)
+    allowed = programme_ids_of(session, account)
+    if allowed is not None:
+        query = query.where(Programme.id.in_(allowed))
+    return list(session.execute(query).scalars())
+
+
+def can_manage(session: Session, account: Account, programme_id: int) -> bool:
+    """True when the account is an admin or a member of the programme's team."""
+    allowed = programme_ids_of(session, account)
+    return allowed is None or programme_id in allowed
+
+
+def require_programme(session: Session, account: Account, programme_id: int) -> Programme:
+    """The programme if the account may manage it; otherwise ``NotFound``.
+
+    Other teams' programmes answer exactly as missing ones do, so their
+    existence is not given away.
+    """
+    programme = session.get(Programme, programme_id)
+    if programme is None or not can_manage(session, account, programme.id):
+        raise NotFound("There is no such programme in your workspace.")
+    return programme
+
+
+def add_member(session: Session, account: Account, programme: Programme) -> None:
+    """Put the account in the programme's team (once)."""
+    exists = session.execute(
+        select(ProgrammeMembership.id).where(ProgrammeMembership.account_id == account.id,
+                                             ProgrammeMembership.programme_id == programme.id)
+    ).first()
+    if exists is None:
+        session.add(ProgrammeMembership(account=account, programme=programme))
+        session.flush()
+
+
+def team_of(session: Session, programme: Programme) -> list[Account]:
+    """The accounts in the programme's team, by name."""
+    return list(session.execute(
+        select(Account).join(ProgrammeMembership).join(Person, Account.person_id == Person.id)
+        .where(ProgrammeMembership.programme_id == programme.id).order_by(Person.name)
+    ).scalars())
+
+
+def _mac(site: Site, purpose: str, *parts: object) -> str:
+    message = ":".join([purpose, *map(str, parts)]).encode()
+    digest = hmac.new(site.secret_key.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")
+
+
+def _row_id(token: str) -> tuple[int, str]:
+    head, _, mac = token.partition("-")
+    if not head.isdigit() or len(head) > 18 or not mac:
+        raise NotFound("This link is not valid. Ask for a new one.")
+    return int(head), mac
+
+
+def enqueue_account_email(session: Session, kind: str, email: str, name: str,
+                          **context: Any) -> OutboxMessage:
+    """Queue an e-mail tied to no registration (an organiser's, or a future one's)."""
+    message = OutboxMessage(kind=kind, recipient_email=email, recipient_name=name,
+                            context=context)
+    session.add(message)
+    return message
+
+
+# Password reset ------------------------------------------------------------
+
+def request_password_reset(session: Session, email: object,
+                           now: datetime | None = None) -> PasswordReset | None:
+    """Queue a reset link to the account with this address; ``None`` if there is none.
+
+    Callers answer the same either way, so the form does not reveal who has
+    an account.
+    """
+    now = now or utcnow()
+    account = account_for_email(session, email) if isinstance(email, str) else None
+    if account is None or not account.is_active:
+        return None
+    reset = PasswordReset(account=account, created_at=now, expires_at=now + RESET_VALID_FOR)
+    session.add(reset)
+    session.flush()
+    enqueue_account_email(session, "password_reset", account.email, account.name,
+                          password_reset_id=reset.id)
+    return reset
+
+
+def password_reset_token(site: Site, reset: PasswordReset) -> str:
+    """The token of the reset link (signed with the current password hash)."""
+    return f"{reset.id}-{_mac(site, 'password-reset', reset.id, reset.account.password_hash)}"
+
+
+def reset_for_token(session: Session, site: Site, token: str,
+                    now: datetime | None = None) -> PasswordReset:
+    """The unused, unexpired reset a link belongs to, or ``NotFound``."""
+    now = now or utcnow()
+    reset_id, mac = _row_id(token)
+    reset = session.get(PasswordReset, reset_id)
+    if (reset is None or reset.used_at is not None or reset.expires_at <= now
+            or not hmac.compare_digest(mac, password_reset_token(site, reset).partition("-")[2])):
+        raise NotFound("This password reset link has expired or was already used. "
+                       "Ask for a new one.")
+    return reset
+
+
+def reset_password(session: Session, site: Site, token: str, password: object,
+                   now: datetime | None = None) -> Account:
+    """Set a new password through a reset link; the link then stops working."""
+    now = now or utcnow()
+    reset = reset_for_token(session, site, token, now)
+    secret = clean_password(password)
+    reset.used_at = now
+    reset.account.password_hash = hash_password(secret)
+    return reset.account
+
+
+# Co-organiser invitations --------------------------------------------------
+
+def invite_co_organiser(session: Session, inviter: Account, programme: Programme,
+                        email: object, now: datetime | None = None) -> CoOrganiserInvitation:
+    """Invite ``email`` to the programme's team and queue the invitation e-mail."""
+    now = now or utcnow()
+    address = clean_email(email)
+    existing = account_for_email(session, address)
+    if existing is not None and can_manage(session, existing, programme.id):
+        raise InvalidInput("That person is already in this programme's team.", field="email")
+    invitation = CoOrganiserInvitation(programme=programme, email=address, invited_by=inviter,
+                                       created_at=now, expires_at=now + INVITATION_VALID_FOR)
+    session.add(invitation)
+    session.flush()
+    enqueue_account_email(session, "co_organiser_invite", address, "",
+                          invitation_id=invitation.id, programme_name=programme.name,
+                          inviter_name=inviter.name)
+    return invitation
+
+
+def invitation_token(site: Site, invitation: CoOrganiserInvitation) -> str:
+    """The token of the invitation link."""
+    return f"{invitation.id}-{_mac(site, 'co-organiser', invitation.id, invitation.email)}"
+
+
+def invitation_for_token(session: Session, site: Site, token: str,
+                         now: datetime | None = None) -> CoOrganiserInvitation:
+    """The open invitation a link belongs to, or ``NotFound``."""
+    now = now or utcnow()
+    invitation_id, mac = _row_id(token)
+    invitation = session.get(CoOrganiserInvitation, invitation_id)
+    if (invitation is None or invitation.accepted_at is not None or invitation.expires_at <= now
+            or not hmac.compare_digest(mac, invitation_token(site, invitation).partition("-")[2])):
+        raise NotFound("This invitation has expired or was already accepted.")
+    return invitation
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """The outcome of accepting an invitation."""
+
+    account: Account
+    new_account: bool
+
+
+def accept_invitation(session: Session, site: Site, token: str, name: object = None,
+                      password: object = None, now: datetime | None = None) -> Acceptance:
+    """Join the team: an existing account is added; otherwise one is made.
+
+    The link came to the invited address, which proves it belongs to whoever
+    holds the link, as a password reset does.
+    """
+    now = now or utcnow()
+    invitation = invitation_for_token(session, site, token, now)
+    account = account_for_email(session, invitation.email)
+    new_account = account is None
+    if account is None:
+        account = create_account(session, invitation.email, name, password)
+    add_member(session, account, invitation.programme)
+    invitation.accepted_at = now
+    return Acceptance(account, new_account)
+
+
+def link_for_message(site: Site, session: Session, context: dict[str, Any]) -> str | None:
+    """The absolute link an account e-mail carries, rebuilt when it is sent."""
+    if "password_reset_id" in context:
+        reset = session.get(PasswordReset, context["password_reset_id"])
+        if reset is not None:
+            return site.url(f"/login/reset/{password_reset_token(site, reset)}")
+    if "invitation_id" in context:
+        invitation = session.get(CoOrganiserInvitation, context["invitation_id"])
+        if invitation is not None:
+            return site.url(f"/invitations/{invitation_token(site, invitation)}")
+    return None

@@ -1,0 +1,183 @@
+"""Targets against results: RSVPs, waitlist and attendance per event, and their totals.
+
+Figures are counted from registrations each time, never stored, so they
+cannot drift from the roster.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from html import escape
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from events.models import Event, EventStatus, Programme, Registration, RegistrationStatus, Series
+
+NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                "ten", "eleven", "twelve"]
+RSVP_STATUSES = (RegistrationStatus.confirmed, RegistrationStatus.attended,
+                 RegistrationStatus.no_show)
+
+
+@dataclass(frozen=True)
+class EventFigures:
+    """One event's measure of success beside what happened."""
+
+    event: Event
+    target: int | None
+    rsvps: int
+    waitlist: int
+    attended: int
+
+    @property
+    def counts_towards_totals(self) -> bool:
+        return self.event.status != EventStatus.cancelled
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Figures of a programme's or series' events, and sentences that sum them up."""
+
+    title: str
+    rows: list[EventFigures]
+
+    @property
+    def counted(self) -> list[EventFigures]:
+        return [row for row in self.rows if row.counts_towards_totals]
+
+    @property
+    def target(self) -> int | None:
+        targets = [row.target for row in self.counted if row.target is not None]
+        return round(sum(targets) / len(targets)) if targets else None
+
+    def total(self, measure: str) -> int:
+        return sum(getattr(row, measure) for row in self.counted)
+
+    def summary(self, measure: str) -> str:
+        """E.g. '185 across three events, 62 per event against a target of 3'."""
+        events = len(self.counted)
+        total = self.total(measure)
+        if events == 0:
+            return "No events yet."
+        count = NUMBER_WORDS[events] if events < len(NUMBER_WORDS) else str(events)
+        text = f"{total} across {count} event{'s' if events != 1 else ''}"
+        if events > 1:
+            text += f", {round(total / events)} per event"
+        if self.target is not None:
+            text += f" against a target of {self.target}"
+        return text
+
+
+def _figures(session: Session, events: list[Event]) -> list[EventFigures]:
+    ids = [event.id for event in events]
+    counts: dict[tuple[int, RegistrationStatus], int] = {}
+    if ids:
+        for event_id, status, number in session.execute(
+            select(Registration.event_id, Registration.status, func.count())
+            .where(Registration.event_id.in_(ids))
+            .group_by(Registration.event_id, Registration.status)
+        ):
+            counts[(event_id, status)] = number
+    rows = []
+    for event in events:
+        def count(*statuses: RegistrationStatus, of: Event = event) -> int:
+            return sum(counts.get((of.id, status), 0) for status in statuses)
+
+        target = event.target_attendance
+        if target is None and event.series is not None:
+            target = event.series.target_attendance
+        rows.append(EventFigures(event, target, count(*RSVP_STATUSES),
+                                 count(RegistrationStatus.waitlisted),
+                                 count(RegistrationStatus.attended)))
+    return rows
+
+
+def _events(session: Session, **where: int) -> list[Event]:
+    query = select(Event).where(Event.status != EventStatus.draft).options(
+        selectinload(Event.series)).order_by(Event.starts_at, Event.id)
+    for column, value in where.items():
+        query = query.where(getattr(Event, column) == value)
+    return list(session.execute(query).scalars())
+
+
+def for_programme(session: Session, programme: Programme) -> Dashboard:
+    """Every published, completed or cancelled event of the programme."""
+    return Dashboard(programme.name, _figures(session, _events(session,
+                                                               programme_id=programme.id)))
+
+
+def for_series(session: Session, series: Series) -> Dashboard:
+    """Every published, completed or cancelled event of the series."""
+    return Dashboard(series.title, _figures(session, _events(session, series_id=series.id)))
+
+
+CHART_BARS = (("target", "Target", "#5b5b5b"), ("rsvps", "RSVPs", "#0b5394"),
+              ("attended", "Attended", "#1d5e2a"))
+
+
+def chart_svg(dashboard: Dashboard, chart_id: str = "chart") -> str:
+    """Grouped bars of target, RSVPs and attended per event, as inline SVG.
+
+    The SVG is an image with a title and a description (WAI-ARIA ``role=img``);
+    the same figures are in the table beside it for screen readers and copying.
+    """
+    rows = dashboard.rows
+    bar, gap, left, top, height = 18, 26, 40, 30, 180
+    width = left + max(len(rows), 1) * (bar * len(CHART_BARS) + gap) + 20
+    highest = max([1] + [getattr(row, key) or 0 for row in rows for key, _, _ in CHART_BARS])
+    scale = height / highest
+    description = "; ".join(
+        f"{row.event.title}: target {row.target if row.target is not None else 'none'}, "
+        f"{row.rsvps} RSVPs, {row.attended} attended" for row in rows) or "No events yet."
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
+        f'height="{top + height + 60}" viewBox="0 0 {width} {top + height + 60}" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'<title id="{chart_id}-title">Target, RSVPs and attended per event: '
+        f'{escape(dashboard.title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+        f'<line x1="{left - 4}" y1="{top + height}" x2="{width - 10}" y2="{top + height}" '
+        'stroke="#1a1a1a"/>',
+        f'<text x="{left - 8}" y="{top + 4}" text-anchor="end" font-size="12" '
+        f'fill="#1a1a1a">{highest}</text>',
+        f'<text x="{left - 8}" y="{top + height}" text-anchor="end" font-size="12" '
+        'fill="#1a1a1a">0</text>',
+    ]
+    for index, (_, label, colour) in enumerate(CHART_BARS):
+        x = left + index * 90
+        parts.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{colour}"/>'
+                     f'<text x="{x + 16}" y="17" font-size="12" fill="#1a1a1a">{label}</text>')
+    for position, row in enumerate(rows, start=1):
+        x0 = left + (position - 1) * (bar * len(CHART_BARS) + gap)
+        for offset, (key, label, colour) in enumerate(CHART_BARS):
+            value = getattr(row, key) or 0
+            bar_height = round(value * scale, 1)
+            parts.append(
+                f'<rect x="{x0 + offset * bar}" y="{top + height - bar_height}" '
+                f'width="{bar - 2}" height="{bar_height}" fill="{colour}">'
+                f'<title>{escape(row.event.title)}: {label} {value}</title></rect>')
+        parts.append(f'<text x="{x0 + bar * len(CHART_BARS) / 2}" y="{top + height + 16}" '
+                     f'text-anchor="middle" font-size="12" fill="#1a1a1a">{position}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def export_csv(dashboard: Dashboard) -> str:
+    """The dashboard's rows as CSV: one line per event, then the totals."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["event_id", "title", "starts_at", "status", "target", "rsvps", "waitlist",
+                     "attended"])
+    for row in dashboard.rows:
+        title = row.event.title
+        if title[:1] in ("=", "+", "-", "@"):
+            title = "'" + title  # OWASP CSV injection: never a formula
+        writer.writerow([row.event.id, title, row.event.starts_at.isoformat(),
+                         row.event.status.value, "" if row.target is None else row.target,
+                         row.rsvps, row.waitlist, row.attended])
+    writer.writerow(["", "total", "", "", "", dashboard.total("rsvps"),
+                     dashboard.total("waitlist"), dashboard.total("attended")])
+    return out.getvalue()

@@ -1,0 +1,318 @@
+"""Planning a season: programmes, series, events of every kind, and their status.
+
+Edits of time, duration or title go through ``events.changes`` so every
+confirmed participant's calendar follows; a cancellation goes out the same
+way. Capacity goes through ``events.booking`` so the waitlist moves up when
+seats are added.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, time
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from events import booking, changes
+from events.errors import InvalidInput, NotFound, NotOpen
+from events.models import (
+    Event,
+    EventKind,
+    EventStatus,
+    Programme,
+    Role,
+    RoleKind,
+    Series,
+    utcnow,
+)
+from events.people import clean_email, clean_name, person_for
+from events.scheduling import clean_zone, to_utc
+
+CAPACITY_MIN, CAPACITY_MAX = 1, 1000
+DEFAULT_CAPACITY = 200
+DURATION_MIN, DURATION_MAX = 5, 600
+DEFAULT_DURATION = {
+    EventKind.conversation: 30,
+    EventKind.webinar: 60,
+    EventKind.showcase: 45,
+    EventKind.group_meeting: 60,
+}
+# Which status may follow which; anything else is refused.
+STATUS_MOVES = {
+    EventStatus.draft: {EventStatus.published, EventStatus.cancelled},
+    EventStatus.published: {EventStatus.completed, EventStatus.cancelled},
+}
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+JITSI = "https://meet.jit.si/"
+
+
+def _text(raw: object, field: str, label: str, limit: int, required: bool = False) -> str:
+    value = raw.strip() if isinstance(raw, str) else ""
+    if required and not value:
+        raise InvalidInput(f"Please enter the {label}.", field=field)
+    if len(value) > limit:
+        raise InvalidInput(f"The {label} must be at most {limit} characters.", field=field)
+    return value
+
+
+def _whole(raw: object, field: str, low: int, high: int, label: str) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not low <= raw <= high:
+        raise InvalidInput(f"The {label} must be a whole number from {low} to {high}.",
+                           field=field)
+    return raw
+
+
+def clean_target(raw: object) -> int | None:
+    """A target attendance: empty, or a whole number from 1 to 1000."""
+    return None if raw is None or raw == "" else _whole(raw, "target_attendance", 1, 1000,
+                                                        "target")
+
+
+def clean_meeting_url(raw: object) -> str:
+    """An http or https address with a host, or empty (to be set later)."""
+    url = _text(raw, "meeting_url", "meeting link", 500)
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
+        raise InvalidInput("The meeting link must be an http:// or https:// address.",
+                           field="meeting_url")
+    return url
+
+
+def propose_meeting_room(title: str) -> str:
+    """A fresh Jitsi Meet room: a readable prefix and 80 random bits nobody can guess."""
+    prefix = "-".join(re.findall(r"[a-z0-9]+", title.lower()))[:40].strip("-") or "mingle"
+    random_part = base64.b32encode(secrets.token_bytes(10)).decode().lower()
+    return f"{JITSI}{prefix}-{random_part}"
+
+
+def clean_reminder_offsets(raw: object) -> list[int]:
+    """Reminder offsets as minutes before the start, e.g. ``"1440, 60"``; largest first."""
+    text = raw if isinstance(raw, str) else ""
+    offsets = []
+    for piece in filter(None, (part.strip() for part in text.split(","))):
+        if not piece.isdigit() or not 5 <= int(piece) <= 20160:
+            raise InvalidInput("List minutes before the start, separated by commas, each "
+                               "from 5 to 20160 (two weeks), e.g. 1440, 60.",
+                               field="reminder_offsets")
+        offsets.append(int(piece))
+    return sorted(set(offsets), reverse=True)
+
+
+@dataclass
+class ProgrammePlan:
+    """What an organiser types about a programme."""
+
+    name: str
+    slug: str
+    timezone: str
+    after_hours_start: time
+    after_hours_end: time
+    weekends_open: bool = True
+    description: str = ""
+    sender_name: str = ""
+    reminder_offsets: str = "1440, 60"
+
+
+def save_programme(session: Session, plan: ProgrammePlan,
+                   programme: Programme | None = None) -> Programme:
+    """Create a programme from ``plan``, or update ``programme`` with it."""
+    slug = _text(plan.slug, "slug", "short name", 80, required=True).lower()
+    if not SLUG.match(slug):
+        raise InvalidInput("Use lower-case letters, digits and single hyphens, "
+                           "e.g. library-conversations.", field="slug")
+    taken = session.execute(select(Programme.id).where(Programme.slug == slug)).scalar()
+    if taken is not None and (programme is None or taken != programme.id):
+        raise InvalidInput("Another programme already uses that short name.", field="slug")
+    if not isinstance(plan.after_hours_start, time) or not isinstance(plan.after_hours_end, time):
+        raise InvalidInput("Enter the window's start and end times.", field="after_hours_start")
+    if plan.after_hours_end <= plan.after_hours_start:
+        raise InvalidInput("The window must end after it starts.", field="after_hours_end")
+    values = dict(
+        name=_text(plan.name, "name", "name", 200, required=True),
+        slug=slug,
+        description=_text(plan.description, "description", "description", 20000),
+        timezone=clean_zone(plan.timezone),
+        after_hours_start=plan.after_hours_start,
+        after_hours_end=plan.after_hours_end,
+        weekends_open=bool(plan.weekends_open),
+        sender_name=_text(plan.sender_name, "sender_name", "sender name", 200),
+        reminder_offsets=clean_reminder_offsets(plan.reminder_offsets),
+    )
+    if programme is None:
+        programme = Programme(**values)
+        session.add(programme)
+    else:
+        for name, value in values.items():
+            setattr(programme, name, value)
+    session.flush()
+    return programme
+
+
+@dataclass
+class SeriesPlan:
+    """What an organiser types about a series."""
+
+    title: str
+    theme: str = ""
+    description: str = ""
+    target_attendance: int | None = None
+
+
+def save_series(session: Session, programme: Programme, plan: SeriesPlan,
+                series: Series | None = None) -> Series:
+    """Create a series in ``programme`` from ``plan``, or update ``series`` with it."""
+    values = dict(
+        title=_text(plan.title, "title", "title", 200, required=True),
+        theme=_text(plan.theme, "theme", "theme", 200),
+        description=_text(plan.description, "description", "description", 20000),
+        target_attendance=clean_target(plan.target_attendance),
+    )
+    if series is None:
+        series = Series(programme=programme, **values)
+        session.add(series)
+    else:
+        for name, value in values.items():
+            setattr(series, name, value)
+    session.flush()
+    return series
+
+
+@dataclass
+class EventPlan:
+    """What an organiser types about an event; the start is wall-clock time in the zone."""
+
+    kind: str
+    title: str
+    starts_at_local: datetime | None
+    duration_minutes: int | None = None
+    capacity: int | None = DEFAULT_CAPACITY
+    waitlist_enabled: bool = True
+    meeting_url: str = ""
+    description: str = ""
+    target_attendance: int | None = None
+    series_id: int | None = None
+    unit_name: str = ""
+    prompt_work: str = ""
+    prompt_challenges: str = ""
+    prompt_direction: str = ""
+    book_title: str = ""
+
+
+def _event_values(session: Session, programme: Programme, plan: EventPlan) -> dict[str, object]:
+    try:
+        kind = EventKind(plan.kind)
+    except ValueError:
+        raise InvalidInput("Choose what kind of event this is.", field="kind") from None
+    if plan.starts_at_local is None:
+        raise InvalidInput("Enter the date and time it starts.", field="starts_at")
+    series_id = plan.series_id or None
+    if series_id is not None:
+        series = session.get(Series, series_id)
+        if series is None or series.programme_id != programme.id:
+            raise InvalidInput("Choose a series of this programme.", field="series_id")
+    duration = plan.duration_minutes or DEFAULT_DURATION[kind]
+    capacity = DEFAULT_CAPACITY if plan.capacity is None else plan.capacity
+    return dict(
+        kind=kind,
+        title=_text(plan.title, "title", "title", 200, required=True),
+        starts_at=to_utc(plan.starts_at_local, programme.timezone),
+        duration_minutes=_whole(duration, "duration_minutes", DURATION_MIN, DURATION_MAX,
+                                "duration in minutes"),
+        capacity=_whole(capacity, "capacity", CAPACITY_MIN, CAPACITY_MAX, "capacity"),
+        waitlist_enabled=bool(plan.waitlist_enabled),
+        meeting_url=clean_meeting_url(plan.meeting_url),
+        description=_text(plan.description, "description", "description", 20000),
+        target_attendance=clean_target(plan.target_attendance),
+        series_id=series_id,
+        unit_name=_text(plan.unit_name, "unit_name", "unit name", 200),
+        prompt_work=_text(plan.prompt_work, "prompt_work", "answer", 5000),
+        prompt_challenges=_text(plan.prompt_challenges, "prompt_challenges", "answer", 5000),
+        prompt_direction=_text(plan.prompt_direction, "prompt_direction", "answer", 5000),
+        book_title=_text(plan.book_title, "book_title", "book title", 300),
+    )
+
+
+def create_event(session: Session, programme: Programme, plan: EventPlan) -> Event:
+    """Add a draft event to the programme; the public sees it once it is published."""
+    values = _event_values(session, programme, plan)
+    event = Event(programme=programme, timezone=programme.timezone,
+                  status=EventStatus.draft, **values)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def edit_event(session: Session, event: Event, plan: EventPlan) -> Event:
+    """Apply an organiser's edit; participants hear of new times, lengths and titles."""
+    if event.status in (EventStatus.cancelled, EventStatus.completed):
+        raise NotOpen(f"A {event.status.value} event can no longer be edited.")
+    values = _event_values(session, event.programme, plan)
+    material = {name: values.pop(name) for name in changes.MATERIAL_FIELDS}
+    capacity = values.pop("capacity")
+    event = changes.update_event(session, event.id, **material)  # type: ignore[arg-type]
+    for name, value in values.items():
+        setattr(event, name, value)
+    event.timezone = event.programme.timezone
+    if capacity != event.capacity:
+        booking.change_capacity(session, event.id, capacity)
+    session.flush()
+    return event
+
+
+def change_status(session: Session, event: Event, status: EventStatus,
+                  reason: str = "", now: datetime | None = None) -> Event:
+    """Move the event along draft → published → completed, or to cancelled.
+
+    Cancelling a published event tells its participants, with ``reason``.
+    """
+    now = now or utcnow()
+    if status not in STATUS_MOVES.get(event.status, set()):
+        raise NotOpen(f"A {event.status.value} event cannot become {status.value}.")
+    if status == EventStatus.cancelled:
+        reason = _text(reason, "reason", "reason", 2000)
+        if event.status == EventStatus.published and not reason:
+            raise InvalidInput("Tell participants why it is cancelled.", field="reason")
+        return changes.cancel_event(session, event.id, reason)
+    if status == EventStatus.completed and event.starts_at > now:
+        raise NotOpen("An event can be marked completed once it has started.")
+    event.status = status
+    session.flush()
+    return event
+
+
+def add_role(session: Session, event: Event, kind: object, name: object,
+             email: object) -> Role:
+    """Give a person (by name and e-mail) a part in the event."""
+    try:
+        role_kind = RoleKind(kind)
+    except ValueError:
+        raise InvalidInput("Choose the person's part.", field="kind") from None
+    clean = clean_name(name), clean_email(email)
+    person = person_for(session, clean[1], clean[0])
+    duplicate = session.execute(
+        select(Role.id).where(Role.event_id == event.id, Role.person_id == person.id,
+                              Role.kind == role_kind)
+    ).first()
+    if duplicate is not None:
+        raise InvalidInput(f"{person.name} is already {role_kind.value} at this event.",
+                           field="email")
+    role = Role(event=event, person=person, kind=role_kind)
+    session.add(role)
+    session.flush()
+    return role
+
+
+def remove_role(session: Session, event: Event, role_id: int) -> None:
+    """Take a person's part in the event away."""
+    role = session.get(Role, role_id)
+    if role is None or role.event_id != event.id:
+        raise NotFound("That person has no part in this event.")
+    event.roles.remove(role)
+    session.flush()

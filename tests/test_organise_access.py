@@ -1,0 +1,164 @@
+"""Who may reach the organisers' workspace: logins, CSRF, and one team per programme."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask, url_for
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from events.models import (
+    Event,
+    EventKind,
+    EventStatus,
+    Person,
+    Programme,
+    Registration,
+    RegistrationStatus,
+    Role,
+    RoleKind,
+    Series,
+)
+from tests.test_auth import csrf, log_in, make_organiser
+
+
+@dataclass
+class Things:
+    """One of everything a workspace address can name, all in one programme."""
+
+    programme: Programme
+    series: Series
+    event: Event
+    role: Role
+    registration: Registration
+
+    def ids(self) -> dict[str, int]:
+        return {"programme_id": self.programme.id, "series_id": self.series.id,
+                "event_id": self.event.id, "role_id": self.role.id,
+                "registration_id": self.registration.id}
+
+
+def make_things(session: Session, slug: str) -> Things:
+    programme = Programme(slug=slug, name=f"Programme {slug}", timezone="Pacific/Auckland")
+    series = Series(programme=programme, title=f"Series {slug}", target_attendance=3)
+    session.add_all([programme, series])
+    session.flush()
+    event = Event(programme=programme, series=series, kind=EventKind.conversation,
+                  title=f"Event {slug}", starts_at=datetime.now(UTC) + timedelta(days=7),
+                  timezone="Pacific/Auckland", status=EventStatus.published,
+                  meeting_url="https://meet.example.net/room")
+    person = Person(name=f"Person {slug}", email=f"person-{slug}@example.org")
+    role = Role(event=event, person=person, kind=RoleKind.guest)
+    registration = Registration(event=event, person=person,
+                                status=RegistrationStatus.waitlisted)
+    session.add_all([event, role, registration])
+    session.commit()
+    return Things(programme, series, event, role, registration)
+
+
+def organise_routes(app: Flask) -> Iterator[tuple[str, str, list[str]]]:
+    """(endpoint, method, argument names) of every /organise route."""
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/organise"):
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, sorted(rule.arguments)
+
+
+def url_for_rule(app: Flask, endpoint: str, ids: dict[str, int], arguments: list[str]) -> str:
+    with app.test_request_context():
+        return url_for(endpoint, **{name: ids[name] for name in arguments})
+
+
+def counts(session: Session) -> tuple[int, ...]:
+    session.expire_all()
+    return tuple(session.scalar(select(func.count()).select_from(model)) or 0
+                 for model in (Programme, Series, Event, Role, Registration))
+
+
+def test_the_walk_covers_every_kind_of_workspace_route(app: Flask) -> None:
+    routes = list(organise_routes(app))
+    assert len({endpoint for endpoint, _, _ in routes}) >= 20
+    assert {method for _, method, _ in routes} == {"GET", "POST"}
+
+
+def test_every_workspace_route_sends_anonymous_visitors_to_login(
+        app: Flask, client: FlaskClient, session: Session) -> None:
+    things = make_things(session, "a")
+    before = counts(session)
+    token = csrf(client)
+    for endpoint, method, arguments in organise_routes(app):
+        url = url_for_rule(app, endpoint, things.ids(), arguments)
+        response = client.open(url, method=method, data={"csrf_token": token})
+        assert response.status_code == 302, (method, url)
+        assert response.headers["Location"].startswith("/login?next="), (method, url)
+    assert counts(session) == before
+
+
+def test_every_workspace_post_without_a_valid_csrf_token_is_refused(
+        app: Flask, client: FlaskClient, session: Session) -> None:
+    things = make_things(session, "a")
+    make_organiser(session, admin=True)
+    log_in(client)
+    before = counts(session)
+    posts = [(endpoint, arguments) for endpoint, method, arguments in organise_routes(app)
+             if method == "POST"]
+    assert len(posts) >= 10
+    for endpoint, arguments in posts:
+        url = url_for_rule(app, endpoint, things.ids(), arguments)
+        for data in ({}, {"csrf_token": "forged-token"}):
+            response = client.post(url, data={**data, "status": "published",
+                                              "title": "Changed", "reason": "x"})
+            assert response.status_code == 400, url
+    assert counts(session) == before
+    session.refresh(things.event)
+    assert things.event.title == "Event a" and things.event.status == EventStatus.published
+
+
+def test_an_organiser_cannot_see_or_change_another_programme(
+        app: Flask, client: FlaskClient, session: Session) -> None:
+    mine = make_things(session, "mine")
+    theirs = make_things(session, "theirs")
+    make_organiser(session, programme=mine.programme)
+    token = log_in(client)
+
+    home = client.get("/organise/").get_data(as_text=True)
+    assert "Programme mine" in home and "Programme theirs" not in home
+    before = counts(session)
+    for endpoint, method, arguments in organise_routes(app):
+        if not arguments:
+            continue
+        url = url_for_rule(app, endpoint, theirs.ids(), arguments)
+        response = client.open(url, method=method,
+                               data={"csrf_token": token, "status": "published",
+                                     "title": "Taken over", "reason": "mine now",
+                                     "mark": f"attended:{theirs.registration.id}",
+                                     "email": "me@example.org", "name": "Me",
+                                     "kind": "guest"})
+        assert response.status_code in (403, 404), (method, url, response.status_code)
+        assert "Event theirs" not in response.get_data(as_text=True)
+    assert counts(session) == before
+    session.refresh(theirs.event)
+    session.refresh(theirs.registration)
+    assert theirs.event.title == "Event theirs"
+    assert theirs.event.status == EventStatus.published
+    assert theirs.registration.status == RegistrationStatus.waitlisted
+    # Their own things still answer.
+    assert client.get(f"/organise/events/{mine.event.id}").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/organise/programmes/{p}", "/organise/events/{e}",
+                                  "/organise/events/{e}/roster",
+                                  "/organise/programmes/{p}/dashboard"])
+def test_an_admin_sees_every_programme(client: FlaskClient, session: Session,
+                                       path: str) -> None:
+    things = make_things(session, "any")
+    make_organiser(session, admin=True)
+    log_in(client)
+    url = path.format(p=things.programme.id, e=things.event.id)
+    assert client.get(url).status_code == 200

@@ -1,0 +1,121 @@
+"""Seeing how it went: targets against RSVPs, waitlists and attendance, with chart and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from events import dashboard
+from events.models import (
+    Event,
+    EventStatus,
+    Person,
+    Programme,
+    Registration,
+    RegistrationStatus,
+    Series,
+)
+from tests.test_auth import log_in, make_organiser
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def seat(session: Session, event: Event, count: int, status: RegistrationStatus,
+         start: int) -> None:
+    for n in range(start, start + count):
+        person = Person(name=f"Person {n}", email=f"p{n}@example.org")
+        session.add(Registration(event=event, person=person, status=status))
+
+
+@pytest.fixture
+def season(session: Session, programme: Programme,
+           make_event: Callable[..., Event]) -> Series:
+    """Three conversations: 185 RSVPs (62, 62, 61), a target of 3 each."""
+    series = Series(programme=programme, title="Leading from any chair", target_attendance=3)
+    session.add(series)
+    soon = datetime.now(UTC) + timedelta(days=1)
+    events = [make_event(series=series, title=f"Conversation {n + 1}",
+                         starts_at=soon + timedelta(weeks=n)) for n in range(3)]
+    seat(session, events[0], 50, RegistrationStatus.attended, 0)
+    seat(session, events[0], 12, RegistrationStatus.no_show, 100)
+    seat(session, events[1], 62, RegistrationStatus.confirmed, 200)
+    seat(session, events[2], 61, RegistrationStatus.confirmed, 300)
+    seat(session, events[2], 4, RegistrationStatus.waitlisted, 400)
+    seat(session, events[2], 2, RegistrationStatus.cancelled, 500)
+    make_event(series=series, title="Unpublished idea", status=EventStatus.draft)
+    make_event(series=series, title="Called off", status=EventStatus.cancelled,
+               cancel_reason="Guest unwell", starts_at=soon + timedelta(weeks=5))
+    session.commit()
+    return series
+
+
+def test_series_totals_read_as_a_sentence_against_the_target(session: Session,
+                                                             season: Series) -> None:
+    board = dashboard.for_series(session, season)
+    assert [row.event.title for row in board.rows] == [
+        "Conversation 1", "Conversation 2", "Conversation 3", "Called off"]
+    assert [(r.target, r.rsvps, r.waitlist, r.attended) for r in board.rows[:3]] == [
+        (3, 62, 0, 50), (3, 62, 0, 0), (3, 61, 4, 0)]
+    assert board.summary("rsvps") == "185 across three events, 62 per event against a target of 3"
+    assert board.summary("attended") == "50 across three events, 17 per event against a target of 3"
+
+
+def test_an_event_target_overrides_the_series_target(session: Session, season: Series) -> None:
+    season.events[0].target_attendance = 40
+    session.commit()
+    rows = dashboard.for_series(session, season).rows
+    assert [row.target for row in rows[:3]] == [40, 3, 3]
+
+
+def test_the_dashboard_page_has_a_described_chart_and_a_table(
+        client: FlaskClient, session: Session, programme: Programme, season: Series) -> None:
+    make_organiser(session, programme=programme)
+    log_in(client)
+    html = client.get(f"/organise/series/{season.id}/dashboard").get_data(as_text=True)
+    assert "185 across three events, 62 per event against a target of 3" in html
+    svg_text = html[html.index("<svg"):html.index("</svg>") + 6]
+    svg = ET.fromstring(svg_text)
+    assert svg.get("role") == "img"
+    labelled = svg.get("aria-labelledby", "").split()
+    texts = {element.get("id"): element.text for element in svg.iter()
+             if element.get("id") in labelled}
+    assert "Target, RSVPs and attended per event" in (texts[labelled[0]] or "")
+    assert "Conversation 1: target 3, 62 RSVPs, 50 attended" in (texts[labelled[1]] or "")
+    assert len(svg.findall(f"{SVG}rect")) == 3 + 3 * 4  # legend + three bars per event
+    table = html[html.index("<table"):]
+    assert "<caption>Target and results per event</caption>" in table
+    assert "<td>62</td><td>0</td><td>50</td>" in table
+    programme_page = client.get(f"/organise/programmes/{programme.id}/dashboard")
+    assert "185 across three events" in programme_page.get_data(as_text=True)
+
+
+def test_the_dashboard_exports_as_csv(client: FlaskClient, session: Session,
+                                      programme: Programme, season: Series) -> None:
+    make_organiser(session, programme=programme)
+    log_in(client)
+    for path in (f"/organise/series/{season.id}/dashboard.csv",
+                 f"/organise/programmes/{programme.id}/dashboard.csv"):
+        response = client.get(path)
+        assert response.mimetype == "text/csv"
+        rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+        assert [(r["title"], r["target"], r["rsvps"], r["waitlist"], r["attended"])
+                for r in rows] == [
+            ("Conversation 1", "3", "62", "0", "50"), ("Conversation 2", "3", "62", "0", "0"),
+            ("Conversation 3", "3", "61", "4", "0"), ("Called off", "3", "0", "0", "0"),
+            ("total", "", "185", "4", "50")]
+
+
+def test_a_title_with_markup_cannot_break_out_of_the_chart(session: Session,
+                                                           season: Series) -> None:
+    season.events[0].title = '</title><script>alert(1)</script>'
+    session.commit()
+    svg = dashboard.chart_svg(dashboard.for_series(session, season))
+    assert "<script>" not in svg
+    ET.fromstring(svg)

@@ -1,0 +1,3 @@
+from webapp.auth.views import bp
+
+__all__ = ["bp"]

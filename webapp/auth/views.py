@@ -1,0 +1,141 @@
+"""Logging in and out, password resets by e-mail link, and accepting invitations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
+from werkzeug.wrappers import Response
+
+from events import accounts
+from events.errors import InvalidInput, NotFound
+from events.models import OutboxMessage
+from webapp.auth.forms import AcceptInvitationForm, LoginForm, NewPasswordForm, ResetRequestForm
+from webapp.auth.login import current_account, log_in, log_out, safe_next
+from webapp.extensions import db, limiter
+from webapp.site import current_site
+
+bp = Blueprint("auth", __name__)
+
+Page = str | tuple[str, int] | Response
+
+
+@bp.record_once
+def _secure_cookies(state: BlueprintSetupState) -> None:
+    # The session cookie carries a login: never send it over plain HTTP when
+    # the site is served over HTTPS (OWASP session management, "Secure").
+    config = state.app.config
+    if str(config.get("BASE_URL", "")).startswith("https://"):
+        config["SESSION_COOKIE_SECURE"] = True
+    config["SESSION_COOKIE_HTTPONLY"] = True
+    config["SESSION_COOKIE_SAMESITE"] = config.get("SESSION_COOKIE_SAMESITE") or "Lax"
+
+
+@bp.app_context_processor
+def _organiser() -> dict[str, Any]:
+    return {"organiser": current_account()}
+
+
+@bp.app_template_global("account_link")
+def account_link(message: OutboxMessage) -> str | None:
+    """The reset or invitation link of an account e-mail, signed when it is sent."""
+    return accounts.link_for_message(current_site(), db.session, dict(message.context or {}))
+
+
+def login_limits() -> str:
+    return str(current_app.config.get("RATELIMIT_LOGIN", "10 per minute"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limits, methods=["POST"])
+def login() -> Page:
+    form = LoginForm()
+    target = safe_next(request.args.get("next"))
+    if form.validate_on_submit():
+        account = accounts.authenticate(db.session, form.email.data, form.password.data)
+        if account is not None:
+            db.session.commit()
+            log_in(account)
+            return redirect(target or url_for("organise.home"))
+        db.session.rollback()
+        form.password.errors = ["That e-mail and password do not match an account."]
+    status = 422 if form.errors else 200
+    return render_template("auth/login.html", form=form, next=target), status
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    log_out()
+    flash("You are logged out.", "good")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/login/reset", methods=["GET", "POST"])
+@limiter.limit(login_limits, methods=["POST"])
+def reset_request() -> Page:
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(db.session, form.email.data)
+        db.session.commit()
+        # The same answer whether or not the address has an account.
+        return render_template("auth/reset_sent.html", email=form.email.data)
+    status = 422 if form.errors else 200
+    return render_template("auth/reset_request.html", form=form), status
+
+
+@bp.route("/login/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(login_limits, methods=["POST"])
+def reset_password(token: str) -> Page:
+    reset = accounts.reset_for_token(db.session, current_site(), token)
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            account = accounts.reset_password(db.session, current_site(), token,
+                                              form.password.data)
+        except InvalidInput as error:
+            db.session.rollback()
+            form.password.errors = [error.message]
+        else:
+            db.session.commit()
+            log_in(account)
+            flash("Your new password is set.", "good")
+            return redirect(url_for("organise.home"))
+    status = 422 if form.errors else 200
+    return render_template("auth/reset_password.html", form=form, reset=reset), status
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@limiter.limit(login_limits, methods=["POST"])
+def accept_invitation(token: str) -> Page:
+    site = current_site()
+    invitation = accounts.invitation_for_token(db.session, site, token)
+    has_account = accounts.account_for_email(db.session, invitation.email) is not None
+    form = AcceptInvitationForm()
+    if has_account:
+        # Only the CSRF token matters: the account exists already.
+        for name in ("name", "password", "confirm"):
+            delattr(form, name)
+    if form.validate_on_submit():
+        try:
+            accepted = accounts.accept_invitation(
+                db.session, site, token, getattr(form, "name", None) and form.name.data,
+                getattr(form, "password", None) and form.password.data)
+        except InvalidInput as error:
+            db.session.rollback()
+            getattr(form, error.field or "name", form.name).errors = [error.message]
+        except NotFound:
+            db.session.rollback()
+            raise
+        else:
+            db.session.commit()
+            if accepted.new_account:
+                log_in(accepted.account)
+                return redirect(url_for("organise.programme",
+                                        programme_id=invitation.programme_id))
+            flash(f"You are now in the team of {invitation.programme.name}. Log in to start.",
+                  "good")
+            return redirect(url_for("auth.login"))
+    status = 422 if form.errors else 200
+    return render_template("auth/accept_invitation.html", form=form, invitation=invitation,
+                           has_account=has_account), status

@@ -1,0 +1,49 @@
+"""Seeing how it went: dashboards per programme and per series, and their CSV."""
+
+from __future__ import annotations
+
+from flask import Response, render_template, url_for
+from markupsafe import Markup
+
+from events import dashboard
+from webapp.extensions import db
+from webapp.organise.access import bp, load_programme, load_series
+
+
+def _page(board: dashboard.Dashboard, back: str, csv_url: str) -> str:
+    return render_template("organise/dashboard.html", board=board, back=back, csv_url=csv_url,
+                           chart=Markup(dashboard.chart_svg(board)))
+
+
+def _csv(board: dashboard.Dashboard, name: str) -> Response:
+    return Response(dashboard.export_csv(board), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
+@bp.get("/programmes/<int:programme_id>/dashboard")
+def programme_dashboard(programme_id: int) -> str:
+    programme = load_programme(programme_id)
+    board = dashboard.for_programme(db.session, programme)
+    return _page(board, url_for("organise.programme", programme_id=programme.id),
+                 url_for("organise.programme_dashboard_csv", programme_id=programme.id))
+
+
+@bp.get("/programmes/<int:programme_id>/dashboard.csv")
+def programme_dashboard_csv(programme_id: int) -> Response:
+    programme = load_programme(programme_id)
+    return _csv(dashboard.for_programme(db.session, programme),
+                f"programme-{programme.slug}-dashboard")
+
+
+@bp.get("/series/<int:series_id>/dashboard")
+def series_dashboard(series_id: int) -> str:
+    series = load_series(series_id)
+    board = dashboard.for_series(db.session, series)
+    return _page(board, url_for("organise.programme", programme_id=series.programme_id),
+                 url_for("organise.series_dashboard_csv", series_id=series.id))
+
+
+@bp.get("/series/<int:series_id>/dashboard.csv")
+def series_dashboard_csv(series_id: int) -> Response:
+    series = load_series(series_id)
+    return _csv(dashboard.for_series(db.session, series), f"series-{series.id}-dashboard")
