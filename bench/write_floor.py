@@ -16,9 +16,9 @@ from typing import Any
 
 from flask import Flask, jsonify, request
 from sqlalchemy import create_engine, text
-from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.engine import Engine
 
+from webapp import sqlite_writers
 from webapp.config import database_url
 
 SEAT_ROWS = 1000
@@ -29,19 +29,12 @@ SEAT_CAPACITY = 1_000_000
 def make_engine(url: str) -> Engine:
     """An engine with Mingle's connection settings for this kind of database."""
     options: dict[str, Any] = (
-        {"connect_args": {"timeout": 30}} if url.startswith("sqlite")
+        {"connect_args": sqlite_writers.connect_args()} if url.startswith("sqlite")
         else {"pool_size": 10, "max_overflow": 10})
     engine = create_engine(database_url(url, ""), **options)
     if engine.dialect.name == "sqlite":
-
-        @sqlalchemy_event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-            # The same pragmas as Mingle's own connections.
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.close()
-
+        # The same pragmas and writers' queue as Mingle's own connections.
+        sqlite_writers.tune(engine)
     return engine
 
 

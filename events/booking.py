@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from events import outbox
@@ -64,8 +64,12 @@ def lock_event(session: Session, event_id: int) -> Event:
                 .values(seats_taken=Event.seats_taken)
                 .execution_options(synchronize_session=False)
             )
+        # NO KEY UPDATE, not UPDATE: an RSVP's INSERT holds KEY SHARE on the
+        # event through its foreign key, and FOR UPDATE would wait on that and
+        # deadlock two requests that each inserted before locking.
         event = session.execute(
-            select(Event).where(Event.id == event_id).with_for_update()
+            # (SQLAlchemy spells FOR NO KEY UPDATE as key_share=True.)
+            select(Event).where(Event.id == event_id).with_for_update(key_share=True)
             .execution_options(populate_existing=True)
         ).scalar_one_or_none()
     except OperationalError as error:
@@ -120,69 +124,108 @@ def register(session: Session, event_id: int, name: object, email: object,
         # An unknown event is the better answer than a complaint about the form.
         _require_event(session, event_id)
         raise
+    given_now = now
     connection = session.connection()
     try:
         # On SQLite this first write takes the database's write lock.
         person_id, person_name = _person_row(connection, address, person_name)
-        event_row = connection.execute(_EVENT_FOR_BOOKING, {"event_id": event_id}).first()
+        now = given_now or utcnow()
+        # Optimistically a confirmed place: the usual case costs one INSERT and
+        # one guarded UPDATE, and anything else is settled under the event lock.
+        registration_id = connection.execute(_ADD_REGISTRATION[connection.dialect.name], {
+            "event_id": event_id, "person_id": person_id,
+            "status": RegistrationStatus.confirmed, "queued_at": now, "sequence": 0,
+            "confirmed_at": now, "created_at": now, "updated_at": now,
+        }).scalar()
+    except IntegrityError:
+        # The only constraint left to fail is the event's foreign key.
+        raise NotFound("There is no such event.") from None
     except OperationalError as error:
         if _is_lock_timeout(error):
             raise Busy("Many people are booking right now; please try again.") from error
         raise
-    if event_row is None:
-        raise NotFound("There is no such event.")
+    if registration_id is None:
+        return _register_again(session, event_id, person_id, given_now)
+    seat = connection.execute(_TAKE_OPEN_SEAT, {"event_id": event_id, "now": now}).first()
+    if seat is None:
+        return _full_or_closed(session, event_id, registration_id, address, person_name,
+                               person_id, given_now)
+    outbox.enqueue_row(session, "confirmation", email=address, name=person_name,
+                       event_id=event_id, registration_id=registration_id,
+                       person_id=person_id, context={"method": "REQUEST",
+                                                     "sequence": seat.sequence}, now=now)
+    _forget_seat_count(session, event_id)
+    return Booking(registration_id, event_id, RegistrationStatus.confirmed, True, None, session)
+
+
+def _register_again(session: Session, event_id: int, person_id: int,
+                    given_now: datetime | None) -> Booking:
+    """An RSVP from someone already registered: their place, or a return after cancelling."""
+    event = lock_event(session, event_id)
+    now = given_now or utcnow()
+    check_open(event, now)
+    registration = session.execute(
+        select(Registration).where(Registration.event_id == event_id,
+                                   Registration.person_id == person_id)
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    if registration.status != RegistrationStatus.cancelled:
+        return Booking.of(session, registration, created=False)
+    return _place(session, event, registration, registration.person, now)
+
+
+def _full_or_closed(session: Session, event_id: int, registration_id: int, email: str,
+                    name: str, person_id: int, given_now: datetime | None) -> Booking:
+    """No seat was free (or the event is not open): decide under the event's lock."""
+    event = lock_event(session, event_id)
     # Read the clock only under the lock: a request that waited for it must
     # queue behind the one that held it, not ahead with an earlier queued_at.
-    now = now or utcnow()
-    _check_open(EventStatus(event_row.status), event_row.starts_at,
-                event_row.registration_closes_at, now)
-    existing = connection.execute(
-        _EXISTING_REGISTRATION, {"event_id": event_id, "person_id": person_id}).scalar()
-    if existing is not None:
-        registration = _fresh_registration(session, existing)
-        if registration.status != RegistrationStatus.cancelled:
-            return Booking.of(session, registration, created=False)
-        event = session.get_one(Event, event_id)
-        return _place(session, event, registration, registration.person, now)
-
-    seat = connection.execute(_TAKE_SEAT, {"event_id": event_id}).rowcount == 1
-    if not seat and not event_row.waitlist_enabled:
+    now = given_now or utcnow()
+    check_open(event, now)
+    connection = session.connection()
+    # A seat may have been given back while this request waited for the lock.
+    seat = connection.execute(_TAKE_OPEN_SEAT, {"event_id": event_id, "now": now}).first()
+    if seat is not None:
+        outbox.enqueue_row(session, "confirmation", email=email, name=name, event_id=event_id,
+                           registration_id=registration_id, person_id=person_id,
+                           context={"method": "REQUEST", "sequence": seat.sequence}, now=now)
+        _forget_seat_count(session, event_id)
+        return Booking(registration_id, event_id, RegistrationStatus.confirmed, True, None,
+                       session)
+    if not event.waitlist_enabled:
         raise NotOpen("This event is full.")
-    status = RegistrationStatus.confirmed if seat else RegistrationStatus.waitlisted
-    queued_at = now if seat else _back_of_queue(session, event_id, now)
-    registration_id = connection.execute(_INSERT_REGISTRATION, {
-        "event_id": event_id, "person_id": person_id, "status": status, "queued_at": queued_at,
-        "sequence": 0, "confirmed_at": now if seat else None, "created_at": now,
-        "updated_at": now,
-    }).scalar_one()
-    position = None if seat else _rank(session, event_id, queued_at, registration_id)
-    context = ({"method": "REQUEST", "sequence": event_row.sequence} if seat
-               else {"position": position})
-    outbox.enqueue_row(session, "confirmation" if seat else "waitlisted",
-                       email=address, name=person_name, event_id=event_id,
+    queued_at = _back_of_queue(session, event_id, now)
+    connection.execute(
+        update(_registrations).where(_registrations.c.id == registration_id)
+        .values(status=RegistrationStatus.waitlisted, queued_at=queued_at, confirmed_at=None))
+    position = _rank(session, event_id, queued_at, registration_id)
+    outbox.enqueue_row(session, "waitlisted", email=email, name=name, event_id=event_id,
                        registration_id=registration_id, person_id=person_id,
-                       context=context, now=now)
-    _forget_seat_count(session, event_id)
-    return Booking(registration_id, event_id, status, True, position, session)
+                       context={"position": position}, now=now)
+    return Booking(registration_id, event_id, RegistrationStatus.waitlisted, True, position,
+                   session)
 
 
 # The RSVP's statements, built once: constructing them per request costs more
 # than running them.
 _events, _registrations, _people = Event.__table__, Registration.__table__, Person.__table__
-_EVENT_FOR_BOOKING = (
-    select(_events.c.status, _events.c.starts_at, _events.c.registration_closes_at,
-           _events.c.waitlist_enabled, _events.c.sequence)
-    .where(_events.c.id == bindparam("event_id")).with_for_update()
-)
-_EXISTING_REGISTRATION = select(_registrations.c.id).where(
-    _registrations.c.event_id == bindparam("event_id"),
-    _registrations.c.person_id == bindparam("person_id"))
-_TAKE_SEAT = (
+_TAKE_OPEN_SEAT = (
     update(_events)
-    .where(_events.c.id == bindparam("event_id"), _events.c.seats_taken < _events.c.capacity)
+    .where(_events.c.id == bindparam("event_id"),
+           _events.c.seats_taken < _events.c.capacity,
+           _events.c.status == EventStatus.published,
+           _events.c.starts_at > bindparam("now"),
+           or_(_events.c.registration_closes_at.is_(None),
+               _events.c.registration_closes_at > bindparam("now")))
     .values(seats_taken=_events.c.seats_taken + 1)
+    .returning(_events.c.sequence)
 )
-_INSERT_REGISTRATION = insert(_registrations).returning(_registrations.c.id)
+_ADD_REGISTRATION = {
+    dialect: insert_for(_registrations)
+    .on_conflict_do_nothing(index_elements=["event_id", "person_id"])
+    .returning(_registrations.c.id)
+    for dialect, insert_for in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
 _PERSON_BY_EMAIL = select(_people.c.id, _people.c.name).where(
     _people.c.email == bindparam("email"))
 _ADD_PERSON = {

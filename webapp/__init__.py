@@ -6,8 +6,8 @@ import os
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event as sqlalchemy_event
 
+from webapp import sqlite_writers
 from webapp.config import DEV_SECRET_KEY, from_environment
 from webapp.extensions import csrf, db, limiter, mail, migrate
 
@@ -83,8 +83,7 @@ def _engine_options(app: Flask) -> None:
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
     uri: str = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite"):
-        # Writers queue on SQLite's lock instead of failing at once.
-        options.setdefault("connect_args", {"timeout": 30})
+        options.setdefault("connect_args", sqlite_writers.connect_args())
         # A file cannot drop the connection, so a ping per checkout is a wasted
         # statement; and a pool as large as a worker's threads keeps connections
         # (and their PRAGMAs) instead of opening and closing overflow ones.
@@ -100,15 +99,5 @@ def _engine_options(app: Flask) -> None:
 
 
 def _tune_connections() -> None:
-    engine = db.engine
-    if engine.dialect.name != "sqlite":
-        return
-
-    @sqlalchemy_event.listens_for(engine, "connect")
-    def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        # WAL lets readers go on while one writer holds the lock.
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
+    if db.engine.dialect.name == "sqlite":
+        sqlite_writers.tune(db.engine)
