@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from events import calendar, outbox
+from events import calendar, outbox, signed_links
 from events.errors import NotFound, NotOpen
 from events.models import (
     Event,
@@ -62,11 +62,10 @@ def join_url(site: Site, registration: Registration) -> str:
 
 def registration_for_join_token(session: Session, site: Site, token: str) -> Registration:
     """Return the registration a join token belongs to, or raise ``NotFound``."""
-    head, _, mac = token.partition("-")
-    if not head.isdigit() or len(head) > 18:
-        raise NotFound("This join link is not valid.")
-    registration = session.get(Registration, int(head))
-    if registration is None or not hmac.compare_digest(mac, _mac(site, "join", registration.id)):
+    parts = signed_links.split_token(token)
+    registration = session.get(Registration, parts[0]) if parts else None
+    if (parts is None or registration is None
+            or not signed_links.same_mac(parts[1], _mac(site, "join", registration.id))):
         raise NotFound("This join link is not valid.")
     return registration
 

@@ -21,6 +21,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from events import signed_links
 from events.errors import InvalidInput, NotFound
 from events.models import Base, OutboxMessage, Person, Programme, UTCDateTime, utcnow
 from events.people import clean_email, clean_name, person_for
@@ -238,10 +239,10 @@ def _mac(site: Site, purpose: str, *parts: object) -> str:
 
 
 def _row_id(token: str) -> tuple[int, str]:
-    head, _, mac = token.partition("-")
-    if not head.isdigit() or len(head) > 18 or not mac:
+    parts = signed_links.split_token(token)
+    if parts is None:
         raise NotFound("This link is not valid. Ask for a new one.")
-    return int(head), mac
+    return parts
 
 
 def enqueue_account_email(session: Session, kind: str, email: str, name: str,
@@ -286,7 +287,7 @@ def reset_for_token(session: Session, site: Site, token: str,
     reset_id, mac = _row_id(token)
     reset = session.get(PasswordReset, reset_id)
     if (reset is None or reset.used_at is not None or reset.expires_at <= now
-            or not hmac.compare_digest(mac, password_reset_token(site, reset).partition("-")[2])):
+            or not signed_links.same_mac(mac, password_reset_token(site, reset).partition("-")[2])):
         raise NotFound("This password reset link has expired or was already used. "
                        "Ask for a new one.")
     return reset
@@ -334,8 +335,9 @@ def invitation_for_token(session: Session, site: Site, token: str,
     now = now or utcnow()
     invitation_id, mac = _row_id(token)
     invitation = session.get(CoOrganiserInvitation, invitation_id)
+    expected = invitation_token(site, invitation).partition("-")[2] if invitation else ""
     if (invitation is None or invitation.accepted_at is not None or invitation.expires_at <= now
-            or not hmac.compare_digest(mac, invitation_token(site, invitation).partition("-")[2])):
+            or not signed_links.same_mac(mac, expected)):
         raise NotFound("This invitation has expired or was already accepted.")
     return invitation
 

@@ -61,7 +61,7 @@ def lock_event(session: Session, event_id: int) -> Event:
             # the first real write, so the reads below are already serialised.
             session.execute(
                 update(Event).where(Event.id == event_id)
-                .values(seats_taken=Event.seats_taken)
+                .values(seats_taken=Event.seats_taken, updated_at=Event.updated_at)
                 .execution_options(synchronize_session=False)
             )
         # NO KEY UPDATE, not UPDATE: an RSVP's INSERT holds KEY SHARE on the
@@ -162,15 +162,16 @@ def _register_again(session: Session, event_id: int, person_id: int,
                     given_now: datetime | None) -> Booking:
     """An RSVP from someone already registered: their place, or a return after cancelling."""
     event = lock_event(session, event_id)
-    now = given_now or utcnow()
-    check_open(event, now)
     registration = session.execute(
         select(Registration).where(Registration.event_id == event_id,
                                    Registration.person_id == person_id)
         .execution_options(populate_existing=True)
     ).scalar_one()
     if registration.status != RegistrationStatus.cancelled:
+        # The contract: a repeat answers with the existing place, open or not.
         return Booking.of(session, registration, created=False)
+    now = given_now or utcnow()
+    check_open(event, now)
     return _place(session, event, registration, registration.person, now)
 
 
@@ -217,7 +218,8 @@ _TAKE_OPEN_SEAT = (
            _events.c.starts_at > bindparam("now"),
            or_(_events.c.registration_closes_at.is_(None),
                _events.c.registration_closes_at > bindparam("now")))
-    .values(seats_taken=_events.c.seats_taken + 1)
+    # Seats are not part of any calendar: leave updated_at (LAST-MODIFIED) alone.
+    .values(seats_taken=_events.c.seats_taken + 1, updated_at=_events.c.updated_at)
     .returning(_events.c.sequence)
 )
 _ADD_REGISTRATION = {
@@ -323,7 +325,7 @@ def _take_seat(session: Session, event: Event) -> bool:
     taken = session.execute(
         update(Event)
         .where(Event.id == event.id, Event.seats_taken < Event.capacity)
-        .values(seats_taken=Event.seats_taken + 1)
+        .values(seats_taken=Event.seats_taken + 1, updated_at=Event.updated_at)
         .execution_options(synchronize_session=False)
     ).rowcount
     session.refresh(event, ["seats_taken"])
@@ -508,7 +510,7 @@ def _confirm(session: Session, registration: Registration, now: datetime, kind: 
 def _give_back_seat(session: Session, event: Event) -> None:
     session.execute(
         update(Event).where(Event.id == event.id, Event.seats_taken > 0)
-        .values(seats_taken=Event.seats_taken - 1)
+        .values(seats_taken=Event.seats_taken - 1, updated_at=Event.updated_at)
         .execution_options(synchronize_session=False)
     )
     session.refresh(event, ["seats_taken"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -20,6 +22,9 @@ def clean_name(raw: object) -> str:
     if not isinstance(raw, str):
         raise InvalidInput("Name must be text.", field="name")
     name = " ".join(raw.split())
+    # PostgreSQL refuses NUL in text, and no name needs control characters.
+    if any(unicodedata.category(c) == "Cc" for c in name):
+        raise InvalidInput("Name contains control characters; please retype it.", field="name")
     if not name:
         raise InvalidInput("Please enter your name.", field="name")
     if len(name) > NAME_MAX:

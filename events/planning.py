@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, time
 from urllib.parse import urlsplit
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from events import booking, changes
+from events import booking, changes, signed_links
 from events.errors import InvalidInput, NotFound, NotOpen
 from events.models import (
     Event,
@@ -53,6 +54,9 @@ JITSI = "https://meet.jit.si/"
 
 def _text(raw: object, field: str, label: str, limit: int, required: bool = False) -> str:
     value = raw.strip() if isinstance(raw, str) else ""
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in value):
+        raise InvalidInput(f"The {label} contains control characters; please retype it.",
+                           field=field)
     if required and not value:
         raise InvalidInput(f"Please enter the {label}.", field=field)
     if len(value) > limit:
@@ -97,11 +101,12 @@ def clean_reminder_offsets(raw: object) -> list[int]:
     text = raw if isinstance(raw, str) else ""
     offsets = []
     for piece in filter(None, (part.strip() for part in text.split(","))):
-        if not piece.isdigit() or not 5 <= int(piece) <= 20160:
+        minutes = signed_links.small_id(piece)
+        if minutes is None or not 5 <= minutes <= 20160:
             raise InvalidInput("List minutes before the start, separated by commas, each "
                                "from 5 to 20160 (two weeks), e.g. 1440, 60.",
                                field="reminder_offsets")
-        offsets.append(int(piece))
+        offsets.append(minutes)
     return sorted(set(offsets), reverse=True)
 
 

@@ -60,7 +60,7 @@ def roster(session: Session, event: Event) -> Roster:
 
 
 def _registration_of(session: Session, event: Event, registration_id: int) -> Registration:
-    registration = session.get(Registration, registration_id)
+    registration = session.get(Registration, registration_id, populate_existing=True)
     if registration is None or registration.event_id != event.id:
         raise NotFound("That registration is not on this event's roster.")
     return registration
@@ -86,6 +86,9 @@ def mark(session: Session, event: Event, registration_ids: Iterable[int],
     ids = sorted(set(registration_ids))
     if not ids:
         raise InvalidInput("Choose at least one person.", field="registration_id")
+    # Under the event's lock, so a participant cancelling at this moment is
+    # not marked back into a seat that was already handed on.
+    booking.lock_event(session, event.id)
     changed, refused = 0, []
     for registration_id in ids:
         registration = _registration_of(session, event, registration_id)
@@ -175,8 +178,10 @@ def import_attendance(session: Session, event: Event, data: bytes) -> Attendance
     """
     rows = _read_rows(data)
     header_index, email_column, name_column = _header(rows)
+    booking.lock_event(session, event.id)
     by_email = {registration.person.email: registration for registration in session.execute(
-        select(Registration).where(Registration.event_id == event.id)).scalars()}
+        select(Registration).where(Registration.event_id == event.id)
+        .execution_options(populate_existing=True)).scalars()}
     result = AttendanceImport()
     seen: set[str] = set()
     for line, row in enumerate(rows[header_index + 1:], start=header_index + 2):

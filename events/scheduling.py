@@ -43,6 +43,12 @@ def to_utc(local: datetime, zone_name: str) -> datetime:
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidInput("The programme's time zone is not known.", field="timezone") from None
     wall = local.replace(tzinfo=None, second=0, microsecond=0)
+    # Far-off years overflow datetime arithmetic and calendar time-zone rules;
+    # a programme plans this year and the next few.
+    this_year = datetime.now(UTC).year
+    if not this_year - 1 <= wall.year <= this_year + 10:
+        raise InvalidInput(f"Choose a date between {this_year - 1} and {this_year + 10}.",
+                           field="starts_at")
     first = wall.replace(tzinfo=zone, fold=0)
     second = wall.replace(tzinfo=zone, fold=1)
     shown = f"{wall:%Y-%m-%d %H:%M}"

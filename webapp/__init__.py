@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from webapp import sqlite_writers
 from webapp.config import DEV_SECRET_KEY, from_environment
@@ -23,6 +24,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         static_folder=os.path.join(ROOT, "static"),
         instance_path=os.environ.get("MINGLE_INSTANCE", os.path.join(ROOT, "instance")),
     )
+    app.url_map.converters["int"] = RowIdConverter
     app.config.update(from_environment(app.instance_path))
     app.config.update(overrides or {})
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -68,6 +70,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     mailer.init_app(app)
     return app
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:...>`` within the database's 32-bit ids: a larger number is simply
+    not found, instead of a query PostgreSQL refuses."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _refuse_development_secret(app: Flask) -> None:

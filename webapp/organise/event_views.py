@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
-from events import planning, scheduling
+from events import planning, scheduling, signed_links
 from events.descriptions import render_markdown
 from events.errors import InvalidInput, NotOpen
 from events.models import Event, EventKind, EventStatus, Programme
@@ -33,7 +33,7 @@ def _event_form(programme: Programme, event: Event | None = None) -> EventForm:
             kind = request.args.get("kind", "")
             form.kind.data = kind if kind in EventKind.__members__ else "conversation"
             series = request.args.get("series_id", "")
-            form.series_id.data = int(series) if series.isdigit() else 0
+            form.series_id.data = signed_links.small_id(series) or 0
     return form
 
 

@@ -6,7 +6,7 @@ from flask import Response as FlaskResponse
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from events import announcements, roster
+from events import announcements, roster, signed_links
 from events.errors import InvalidInput, NotOpen
 from events.models import Event, RegistrationStatus
 from webapp.extensions import db
@@ -35,7 +35,8 @@ def _marking() -> tuple[RegistrationStatus | None, list[int]]:
     if wanted not in ("attended", "no_show", "confirmed"):
         return None, []
     ids = [single] if single else request.form.getlist("registration_id")
-    return RegistrationStatus(wanted), [int(value) for value in ids if value.isdigit()]
+    wanted_ids = [signed_links.small_id(value) for value in ids]
+    return RegistrationStatus(wanted), [value for value in wanted_ids if value is not None]
 
 
 @bp.post("/events/<int:event_id>/roster/mark")

@@ -1,0 +1,31 @@
+"""Pieces of the links Mingle signs: ``<row id>-<HMAC>`` tokens and small ids.
+
+Anything here reads text that strangers type into an address bar, so it
+refuses rather than raises: ``"²".isdigit()`` is true but ``int("²")`` fails,
+``hmac.compare_digest`` raises on non-ASCII text, and ids beyond a 32-bit
+integer make PostgreSQL refuse the query.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+
+_ID = re.compile(r"[0-9]{1,9}")
+
+
+def small_id(text: str) -> int | None:
+    """The id written in ``text`` (ASCII digits, at most nine), or ``None``."""
+    return int(text) if _ID.fullmatch(text) else None
+
+
+def split_token(token: str) -> tuple[int, str] | None:
+    """``(row id, mac)`` of a ``<id>-<mac>`` token, or ``None`` if it has not that shape."""
+    head, _, mac = token.partition("-")
+    row_id = small_id(head)
+    return (row_id, mac) if row_id is not None and mac else None
+
+
+def same_mac(given: str, expected: str) -> bool:
+    """Constant-time comparison that also accepts (and refuses) non-ASCII input."""
+    return hmac.compare_digest(given.encode(), expected.encode())
