@@ -10,9 +10,7 @@ soon as it has been used once (or the password changed otherwise).
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -233,9 +231,7 @@ def team_of(session: Session, programme: Programme) -> list[Account]:
 
 
 def _mac(site: Site, purpose: str, *parts: object) -> str:
-    message = ":".join([purpose, *map(str, parts)]).encode()
-    digest = hmac.new(site.secret_key.encode(), message, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")
+    return signed_links.mac(site.secret_key, purpose, *parts)
 
 
 def _row_id(token: str) -> tuple[int, str]:
