@@ -10,7 +10,7 @@ from werkzeug.routing import IntegerConverter
 
 from webapp import sqlite_writers
 from webapp.config import DEV_SECRET_KEY, from_environment
-from webapp.extensions import csrf, db, limiter, mail, migrate
+from webapp.extensions import csrf, db, limiter, mail
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -33,9 +33,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)
-    # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
-    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True,
-                     compare_type=True)
+    _schema_commands(app)
     csrf.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
@@ -79,6 +77,22 @@ class RowIdConverter(IntegerConverter):
     def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(url_map, *args, **kwargs)
+
+
+def _schema_commands(app: Flask) -> None:
+    """``flask db ...`` (Flask-Migrate) for the command line only.
+
+    Alembic costs every process about 11 MB and web workers never migrate,
+    so it is loaded only where the ``flask`` command runs (which sets
+    FLASK_RUN_FROM_CLI before it loads the app).
+    """
+    if os.environ.get("FLASK_RUN_FROM_CLI") != "true" and not app.config.get("SCHEMA_COMMANDS"):
+        return
+    from flask_migrate import Migrate
+
+    # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
+    Migrate(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True,
+            compare_type=True)
 
 
 def _refuse_development_secret(app: Flask) -> None:
