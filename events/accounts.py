@@ -19,7 +19,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from events import signed_links
+from events import outbox, signed_links
 from events.errors import InvalidInput, NotFound
 from events.models import Base, OutboxMessage, Person, Programme, UTCDateTime, utcnow
 from events.people import clean_email, clean_name, person_for
@@ -234,20 +234,18 @@ def _mac(site: Site, purpose: str, *parts: object) -> str:
     return signed_links.mac(site.secret_key, purpose, *parts)
 
 
-def _row_id(token: str) -> tuple[int, str]:
+def _row_id(token: str) -> int:
+    # The whole token is compared with the one made for that row afterwards.
     parts = signed_links.split_token(token)
     if parts is None:
         raise NotFound("This link is not valid. Ask for a new one.")
-    return parts
+    return parts[0]
 
 
 def enqueue_account_email(session: Session, kind: str, email: str, name: str,
                           **context: Any) -> OutboxMessage:
     """Queue an e-mail tied to no registration (an organiser's, or a future one's)."""
-    message = OutboxMessage(kind=kind, recipient_email=email, recipient_name=name,
-                            context=context)
-    session.add(message)
-    return message
+    return outbox.enqueue_to(session, kind, email, name, **context)
 
 
 # Password reset ------------------------------------------------------------
@@ -280,10 +278,9 @@ def reset_for_token(session: Session, site: Site, token: str,
                     now: datetime | None = None) -> PasswordReset:
     """The unused, unexpired reset a link belongs to, or ``NotFound``."""
     now = now or utcnow()
-    reset_id, mac = _row_id(token)
-    reset = session.get(PasswordReset, reset_id)
+    reset = session.get(PasswordReset, _row_id(token))
     if (reset is None or reset.used_at is not None or reset.expires_at <= now
-            or not signed_links.same_mac(mac, password_reset_token(site, reset).partition("-")[2])):
+            or not signed_links.same_mac(token, password_reset_token(site, reset))):
         raise NotFound("This password reset link has expired or was already used. "
                        "Ask for a new one.")
     return reset
@@ -329,11 +326,9 @@ def invitation_for_token(session: Session, site: Site, token: str,
                          now: datetime | None = None) -> CoOrganiserInvitation:
     """The open invitation a link belongs to, or ``NotFound``."""
     now = now or utcnow()
-    invitation_id, mac = _row_id(token)
-    invitation = session.get(CoOrganiserInvitation, invitation_id)
-    expected = invitation_token(site, invitation).partition("-")[2] if invitation else ""
+    invitation = session.get(CoOrganiserInvitation, _row_id(token))
     if (invitation is None or invitation.accepted_at is not None or invitation.expires_at <= now
-            or not signed_links.same_mac(mac, expected)):
+            or not signed_links.same_mac(token, invitation_token(site, invitation))):
         raise NotFound("This invitation has expired or was already accepted.")
     return invitation
 

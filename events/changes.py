@@ -52,17 +52,10 @@ def _enqueue_for_role(session: Session, role: Role, kind: str, method: str,
                       **context: Any) -> OutboxMessage:
     # A role's invitation has no per-person counter of its own: its SEQUENCE
     # is the event's, which only grows.
-    message = OutboxMessage(
-        kind=kind,
-        recipient_email=role.person.email,
-        recipient_name=role.person.name,
-        event_id=role.event_id,
-        role_id=role.id,
-        context={"method": method, "sequence": role.event.sequence,
-                 "role_kind": role.kind.value, **context},
-    )
-    session.add(message)
-    return message
+    return outbox.enqueue_to(session, kind, role.person.email, role.person.name,
+                             event_id=role.event_id, role_id=role.id, method=method,
+                             sequence=role.event.sequence, role_kind=role.kind.value,
+                             **context)
 
 
 def update_event(session: Session, event_id: int, *, title: str | None = None,

@@ -45,31 +45,34 @@ def enqueue_row(session: Session, kind: str, *, email: str, name: str, event_id:
 _INSERT_MESSAGE = insert(OutboxMessage.__table__)
 
 
+def enqueue_to(session: Session, kind: str, email: str, name: str, *,
+               event_id: int | None = None, registration_id: int | None = None,
+               role_id: int | None = None, person_id: int | None = None,
+               **context: Any) -> OutboxMessage:
+    """Queue an e-mail of ``kind`` to an address; every queued row is made here
+    (or, on the RSVP's hot path, by ``enqueue_row``)."""
+    session.info[WRITTEN] = True
+    message = OutboxMessage(kind=kind, recipient_email=email, recipient_name=name,
+                            event_id=event_id, registration_id=registration_id,
+                            role_id=role_id, person_id=person_id, context=context)
+    session.add(message)
+    return message
+
+
 def enqueue(session: Session, kind: str, registration: Registration,
             **context: Any) -> OutboxMessage:
     """Queue an e-mail of ``kind`` to the person holding ``registration``."""
-    session.info[WRITTEN] = True
-    message = OutboxMessage(
-        kind=kind,
-        recipient_email=registration.person.email,
-        recipient_name=registration.person.name,
-        event_id=registration.event_id,
-        registration_id=registration.id,
-        person_id=registration.person_id,
-        context=context,
-    )
-    session.add(message)
-    return message
+    person = registration.person
+    return enqueue_to(session, kind, person.email, person.name,
+                      event_id=registration.event_id, registration_id=registration.id,
+                      person_id=registration.person_id, **context)
 
 
 def enqueue_to_person(session: Session, kind: str, person: Person,
                       **context: Any) -> OutboxMessage:
     """Queue an e-mail of ``kind`` about the person as a whole (e.g. their manage link)."""
-    session.info[WRITTEN] = True
-    message = OutboxMessage(kind=kind, recipient_email=person.email,
-                            recipient_name=person.name, person_id=person.id, context=context)
-    session.add(message)
-    return message
+    return enqueue_to(session, kind, person.email, person.name, person_id=person.id,
+                      **context)
 
 
 def invitation_sequence(registration: Registration) -> int:

@@ -14,6 +14,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -33,6 +34,8 @@ from events.models import (
 )
 from events.people import clean_email, clean_name, person_for
 from events.scheduling import clean_zone, to_utc
+
+Saved = TypeVar("Saved", Programme, Series)
 
 CAPACITY_MIN, CAPACITY_MAX = 1, 1000
 DEFAULT_CAPACITY = 200
@@ -62,6 +65,19 @@ def _text(raw: object, field: str, label: str, limit: int, required: bool = Fals
     if len(value) > limit:
         raise InvalidInput(f"The {label} must be at most {limit} characters.", field=field)
     return value
+
+
+def _save(session: Session, model: type[Saved], row: Saved | None,
+          values: dict[str, Any]) -> Saved:
+    """Create ``model`` from checked ``values``, or write them onto ``row``."""
+    if row is None:
+        row = model(**values)
+        session.add(row)
+    else:
+        for name, value in values.items():
+            setattr(row, name, value)
+    session.flush()
+    return row
 
 
 def _whole(raw: object, field: str, low: int, high: int, label: str) -> int:
@@ -150,14 +166,7 @@ def save_programme(session: Session, plan: ProgrammePlan,
         sender_name=_text(plan.sender_name, "sender_name", "sender name", 200),
         reminder_offsets=clean_reminder_offsets(plan.reminder_offsets),
     )
-    if programme is None:
-        programme = Programme(**values)
-        session.add(programme)
-    else:
-        for name, value in values.items():
-            setattr(programme, name, value)
-    session.flush()
-    return programme
+    return _save(session, Programme, programme, values)
 
 
 @dataclass
@@ -179,14 +188,7 @@ def save_series(session: Session, programme: Programme, plan: SeriesPlan,
         description=_text(plan.description, "description", "description", 20000),
         target_attendance=clean_target(plan.target_attendance),
     )
-    if series is None:
-        series = Series(programme=programme, **values)
-        session.add(series)
-    else:
-        for name, value in values.items():
-            setattr(series, name, value)
-    session.flush()
-    return series
+    return _save(session, Series, series, {"programme": programme, **values})
 
 
 @dataclass

@@ -168,20 +168,15 @@ def init_app(app: Flask) -> None:
         return
     drainer = Drainer(app)
     app.extensions["mingle_drainer"] = drainer
-    pending = threading.local()
-
-    @sqlalchemy_event.listens_for(Session, "before_flush")
-    def _note_outbox(session: Session, *_: Any) -> None:
-        if any(isinstance(obj, OutboxMessage) for obj in session.new):
-            pending.flag = True
 
     @sqlalchemy_event.listens_for(Session, "after_commit")
     def _wake(session: Session) -> None:
-        # Rows queued with a plain INSERT (the RSVP path) leave a mark in
-        # session.info instead of passing through the flush.
-        written = session.info.pop(outbox.WRITTEN, False)
-        if written or getattr(pending, "flag", False):
-            pending.flag = False
+        # Every queued row leaves this mark (events.outbox), ORM object or not.
+        if session.info.pop(outbox.WRITTEN, False):
             drainer.wake.set()
+
+    @sqlalchemy_event.listens_for(Session, "after_rollback")
+    def _forget(session: Session) -> None:
+        session.info.pop(outbox.WRITTEN, None)
 
     drainer.start()
