@@ -13,10 +13,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import Connection, Insert, Select, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from events.models import OutboxMessage, OutboxStatus, Person, Registration, utcnow
+from events.prepared import Prepared
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=5)
@@ -31,9 +32,10 @@ WRITTEN = "outbox_written"
 
 def enqueue_row(session: Session, kind: str, *, email: str, name: str, event_id: int,
                 registration_id: int, person_id: int, context: dict[str, Any],
-                now: datetime) -> None:
-    """Queue an e-mail with one INSERT and no ORM object (the RSVP's hot path)."""
-    session.connection().execute(_INSERT_MESSAGE, {
+                now: datetime, connection: Connection | None = None) -> None:
+    """Queue an e-mail with one INSERT and no ORM object (the RSVP's hot path);
+    ``connection`` is the session's, when the caller holds it already."""
+    _INSERT_MESSAGE.run(connection or session.connection(), {
         "kind": kind, "recipient_email": email, "recipient_name": name, "event_id": event_id,
         "registration_id": registration_id, "person_id": person_id, "context": context,
         "status": OutboxStatus.queued, "attempts": 0, "next_attempt_at": now,
@@ -42,7 +44,32 @@ def enqueue_row(session: Session, kind: str, *, email: str, name: str, event_id:
     session.info[WRITTEN] = True
 
 
-_INSERT_MESSAGE = insert(OutboxMessage.__table__)
+_INSERT_MESSAGE = Prepared(lambda _dialect: insert(OutboxMessage.__table__), keys=(
+    "kind", "recipient_email", "recipient_name", "event_id", "registration_id", "person_id",
+    "context", "status", "attempts", "next_attempt_at", "last_error", "created_at"))
+# What ``insert_from`` takes from its SELECT; the rest is a fresh queued message.
+_FROM_SELECT = ("kind", "recipient_email", "recipient_name", "event_id", "registration_id",
+                "person_id", "context", "created_at")
+
+
+def insert_from(source: Select[Any]) -> Insert:
+    """An INSERT of queued messages whose columns come from ``source``, in the
+    order kind, e-mail, name, event, registration, person, context, now.
+
+    For statements that queue a message in the same statement as the change
+    that causes it (the RSVP on PostgreSQL); call ``note_queued`` after running it.
+    """
+    table = OutboxMessage.__table__
+    values = source.add_columns(
+        literal(OutboxStatus.queued, table.c.status.type), literal(0),
+        source.selected_columns[7], literal(""))
+    return insert(table).from_select(
+        [*_FROM_SELECT, "status", "attempts", "next_attempt_at", "last_error"], values)
+
+
+def note_queued(session: Session) -> None:
+    """Record that a message was queued by a statement of the caller's own."""
+    session.info[WRITTEN] = True
 
 
 def enqueue_to(session: Session, kind: str, email: str, name: str, *,

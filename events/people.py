@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -32,6 +33,29 @@ def clean_name(raw: object) -> str:
     return name
 
 
+# Nearly every address is plain ASCII: a dot-atom local part and a domain of
+# letters, digits and hyphens under an alphabetic top-level domain. For those
+# the full check (Unicode normalisation, IDNA) returns the address itself, so
+# they skip it; anything else, valid or not, goes through email_validator.
+_ATOM = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_PLAIN = re.compile(rf"(?P<local>{_ATOM}(?:\.{_ATOM})*)@(?P<domain>(?:{_LABEL}\.)+[a-z]{{2,63}})")
+# email_validator refuses these (RFC 6761 and kin); so must the shortcut.
+_SPECIAL_USE = frozenset(SPECIAL_USE_DOMAIN_NAMES)
+
+
+def _is_plain_address(address: str) -> bool:
+    """Whether a lower-case ASCII address is plainly valid as it stands."""
+    match = _PLAIN.fullmatch(address)
+    if match is None or len(address) > 254 or len(match["local"]) > 64:
+        return False
+    domain = match["domain"]
+    # "xn--" labels are IDNA and other "ab--" labels are refused: leave both to the full check.
+    if "--" in domain or len(domain) > 253:
+        return False
+    return domain.rsplit(".", 1)[-1] not in _SPECIAL_USE
+
+
 def clean_email(raw: object) -> str:
     """Return the normalised, lower-cased address, or refuse a malformed one.
 
@@ -44,6 +68,10 @@ def clean_email(raw: object) -> str:
         raise InvalidInput("Please enter your e-mail address.", field="email")
     if len(address) > EMAIL_MAX:
         raise InvalidInput("That e-mail address is too long.", field="email")
+    if address.isascii():
+        lowered = address.lower()
+        if _is_plain_address(lowered):
+            return lowered
     try:
         checked = validate_email(address, check_deliverability=False)
     except EmailNotValidError as error:

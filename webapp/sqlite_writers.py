@@ -22,6 +22,30 @@ from sqlalchemy.engine import Engine
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
+def _is_write(statement: str) -> bool:
+    return statement.lstrip()[:7].upper().startswith(WRITES)
+
+
+class QueuedWriterCursor(sqlite3.Cursor):
+    """A cursor that queues for the writers' lock before running a write.
+
+    Checked here rather than in a SQLAlchemy event so that statements run
+    straight on the driver's cursor (``events.prepared``) queue as well.
+    """
+
+    connection: QueuedWriterConnection
+
+    def execute(self, sql: str, parameters: Any = (), /) -> QueuedWriterCursor:
+        if _is_write(sql):
+            self.connection.take_writer_lock()
+        return super().execute(sql, parameters)
+
+    def executemany(self, sql: str, seq_of_parameters: Any, /) -> QueuedWriterCursor:
+        if _is_write(sql):
+            self.connection.take_writer_lock()
+        return super().executemany(sql, seq_of_parameters)
+
+
 class QueuedWriterConnection(sqlite3.Connection):
     """A connection that takes the writers' file lock before its first write."""
 
@@ -29,8 +53,12 @@ class QueuedWriterConnection(sqlite3.Connection):
         super().__init__(database, *args, **kwargs)
         self._lock_fd: int | None = None
         self._holding = False
+        database = os.fsdecode(database)
         if database and database != ":memory:" and not database.startswith("file:"):
             self._lock_fd = os.open(f"{database}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+
+    def cursor(self, factory: Any = QueuedWriterCursor) -> Any:  # type: ignore[override]
+        return super().cursor(factory)
 
     def take_writer_lock(self) -> None:
         if self._lock_fd is not None and not self._holding:
@@ -72,7 +100,7 @@ def connect_args() -> dict[str, Any]:
 
 
 def tune(engine: Engine) -> None:
-    """Set the pragmas and route every write through the writers' queue."""
+    """Set the pragmas every connection needs (writes queue through its cursors)."""
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -82,10 +110,3 @@ def tune(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def _queue_writer(connection: Any, cursor: Any, statement: str, *_: Any) -> None:
-        if statement.lstrip()[:7].upper().startswith(WRITES):
-            raw = connection.connection.dbapi_connection
-            if isinstance(raw, QueuedWriterConnection):
-                raw.take_writer_lock()

@@ -1,0 +1,99 @@
+"""Statements compiled once per database and run straight on the driver's cursor.
+
+SQLAlchemy's execution machinery (compiled-cache look-up, execution context,
+result object) costs about 40 µs a statement, more than SQLite takes to run a
+small INSERT. On the RSVP those statements run while SQLite's single write
+lock is held, so the overhead is time every other writer waits. A prepared
+statement keeps what SQLAlchemy knows, the SQL for this dialect and each
+parameter's type conversion, and skips the rest.
+
+Errors come back as SQLAlchemy's own exceptions (``IntegrityError``,
+``OperationalError``), so callers handle them as for any other statement.
+Returned columns are handed over as the driver gives them: only columns whose
+type needs no conversion (integers, text) may be returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.expression import Executable
+
+# Marks a parameter that the caller must give (every one but SQLAlchemy's own literals).
+_GIVEN = object()
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    # (name, conversion, fixed value): a fixed value belongs to a literal that
+    # SQLAlchemy turned into a parameter (the 1 of ``seats_taken + 1``).
+    binds: tuple[tuple[str, Callable[[Any], Any] | None, Any], ...]
+    positional: bool
+
+
+class Prepared:
+    """One statement, given as ``build(dialect_name)``, compiled on first use per dialect."""
+
+    def __init__(self, build: Callable[[str], Executable], keys: Sequence[str]) -> None:
+        self._build = build
+        self._keys = list(keys)
+        self._compiled: dict[str, _Compiled] = {}
+
+    def _compile(self, dialect: Dialect) -> _Compiled:
+        statement = self._build(dialect.name)
+        compiled = statement.compile(dialect=dialect, column_keys=self._keys)
+        # The columns of a SELECT, or of an INSERT/UPDATE's RETURNING.
+        for column in getattr(statement, "exported_columns", ()):
+            if column.type.dialect_impl(dialect).result_processor(dialect, None) is not None:
+                raise TypeError(f"{column} needs converting on the way out; "
+                                "a prepared statement cannot return it")
+        names = compiled.positiontup if compiled.positional else list(compiled.binds)
+        binds = []
+        for name in names or ():
+            bind = compiled.binds[name]
+            convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            binds.append((name, convert, _GIVEN if bind.required else bind.effective_value))
+        prepared = _Compiled(compiled.string, tuple(binds), bool(compiled.positional))
+        self._compiled[dialect.name] = prepared
+        return prepared
+
+    def _run(self, connection: Connection, params: Mapping[str, Any]) -> Any:
+        dialect = connection.dialect
+        compiled = self._compiled.get(dialect.name) or self._compile(dialect)
+        values = []
+        for name, convert, fixed in compiled.binds:
+            # A missing parameter is a KeyError here, not a NULL in the database.
+            value = params[name] if fixed is _GIVEN or name in params else fixed
+            values.append((name, convert(value) if convert else value))
+        arguments: Any = ([value for _, value in values] if compiled.positional
+                          else dict(values))
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(compiled.sql, arguments)
+        except dialect.loaded_dbapi.Error as error:
+            cursor.close()
+            invalidated = dialect.is_disconnect(error, connection.connection, cursor)
+            if invalidated:
+                connection.invalidate(error)
+            raise DBAPIError.instance(compiled.sql, arguments, error,
+                                      dialect.loaded_dbapi.Error,
+                                      connection_invalidated=invalidated) from error
+        return cursor
+
+    def first(self, connection: Connection, params: Mapping[str, Any]) -> Any:
+        """Run the statement and return its first row as a tuple, or ``None``."""
+        cursor = self._run(connection, params)
+        try:
+            return cursor.fetchone()
+        finally:
+            cursor.close()
+
+    def run(self, connection: Connection, params: Mapping[str, Any]) -> None:
+        """Run a statement that returns nothing."""
+        self._run(connection, params).close()
