@@ -8,9 +8,10 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from webapp import sqlite_writers
+from webapp import pool_checks, sqlite_writers
 from webapp.config import DEV_SECRET_KEY, from_environment
 from webapp.extensions import csrf, db, limiter, mail
+from webapp.sessions import SessionCookies
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -25,6 +26,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         instance_path=os.environ.get("MINGLE_INSTANCE", os.path.join(ROOT, "instance")),
     )
     app.url_map.converters["int"] = RowIdConverter
+    app.session_interface = SessionCookies()
     app.config.update(from_environment(app.instance_path))
     app.config.update(overrides or {})
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -109,10 +111,8 @@ def _engine_options(app: Flask) -> None:
     uri: str = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite"):
         options.setdefault("connect_args", sqlite_writers.connect_args())
-        # A file cannot drop the connection, so a ping per checkout is a wasted
-        # statement; and a pool as large as a worker's threads keeps connections
-        # (and their PRAGMAs) instead of opening and closing overflow ones.
-        options.pop("pool_pre_ping", None)
+        # A pool as large as a worker's threads keeps connections (and their
+        # PRAGMAs) instead of opening and closing overflow ones.
         options.setdefault("pool_size", 10)
         options.setdefault("max_overflow", 10)
     elif uri.startswith("postgresql"):
@@ -126,3 +126,6 @@ def _engine_options(app: Flask) -> None:
 def _tune_connections() -> None:
     if db.engine.dialect.name == "sqlite":
         sqlite_writers.tune(db.engine)
+    else:
+        # A file cannot drop the connection; a server can.
+        pool_checks.ping_when_idle(db.engine)

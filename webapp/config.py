@@ -52,7 +52,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_LOST_LINK_EMAIL": env("RATELIMIT_LOST_LINK_EMAIL", "5 per hour"),
         # Drain the outbox in a background thread of the web process.
         "OUTBOX_IN_PROCESS": _flag("OUTBOX_IN_PROCESS", True),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
