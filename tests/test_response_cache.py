@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from events.models import Event
 from tests.conftest import ROOT, csrf_token_from
+from webapp.feeds.views import FEED_FRESH_WITHIN
 
 CHANGE_ELSEWHERE = """
 import sys
@@ -59,6 +62,8 @@ def test_a_change_committed_by_another_process_shows_on_the_next_request(
     assert b"Before the change" in feed.data
 
     change_in_another_process(database_url, event.id, "After the change", 150)
+    # Feeds may show another process's change this much later (pages may not).
+    time.sleep(FEED_FRESH_WITHIN)
 
     page = client.get(f"/events/{event.id}").get_data(as_text=True)
     assert "After the change" in page and "150 of 150 seats left" in page
@@ -79,6 +84,23 @@ def test_an_unchanged_feed_answers_304_and_a_changed_one_does_not(
     assert changed.status_code == 200 and b"Renamed" in changed.data
 
 
+def test_a_304_repeats_the_etag_and_caching_headers_of_the_feed(
+        client: FlaskClient, make_event: Callable[..., Event]) -> None:
+    make_event(title="Stable")
+    full = client.get("/calendar.ics")
+    for condition in (full.headers["ETag"], f'W/{full.headers["ETag"]}', "*",
+                      f'"elsewhere", {full.headers["ETag"]}'):
+        unchanged = client.get("/calendar.ics", headers={"If-None-Match": condition})
+        assert unchanged.status_code == 304 and unchanged.data == b""
+        for header in ("ETag", "Cache-Control"):
+            assert unchanged.headers[header] == full.headers[header]
+    assert client.get("/calendar.ics",
+                      headers={"If-None-Match": '"elsewhere"'}).status_code == 200
+    since = client.get("/calendar.ics",
+                       headers={"If-Modified-Since": full.headers["Last-Modified"]})
+    assert since.status_code == 304
+
+
 def test_each_visitor_of_a_kept_page_gets_their_own_working_csrf_token(
         app_factory: Callable[..., Flask], make_event: Callable[..., Event]) -> None:
     event = make_event()
@@ -94,3 +116,25 @@ def test_each_visitor_of_a_kept_page_gets_their_own_working_csrf_token(
     accepted = grace.post(f"/events/{event.id}/rsvp", data={
         "csrf_token": tokens[1], "name": "Grace", "email": "grace@example.org"})
     assert accepted.status_code == 200
+
+
+def test_a_feed_poll_within_the_freshness_window_asks_the_database_nothing(
+        client: FlaskClient, make_event: Callable[..., Event], app: Flask,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    make_event(title="Stable")
+    etag = client.get("/calendar.ics").headers["ETag"]
+    watcher = app.extensions["mingle_response_cache"][1]
+    questions: list[int] = []
+    real_ask = watcher._ask
+    monkeypatch.setattr(watcher, "_ask", lambda: questions.append(1) or real_ask())
+    for _ in range(5):
+        assert client.get("/calendar.ics", headers={"If-None-Match": etag}).status_code == 304
+    assert len(questions) <= 1
+    time.sleep(FEED_FRESH_WITHIN)
+    client.get("/calendar.ics", headers={"If-None-Match": etag})
+    assert len(questions) >= 1
+    # Pages still ask on every request.
+    before = len(questions)
+    client.get("/")
+    client.get("/")
+    assert len(questions) == before + 2

@@ -33,6 +33,7 @@ from flask import Flask, current_app, session
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from webapp.extensions import db
 
@@ -132,6 +133,7 @@ class Watcher:
         self.connection: Any = None
         self.version: object = None
         self.generation = 0
+        self.asked_at = 0.0
         # Tests and tools dispose of engines; the watcher's connection goes with them.
         sqlalchemy_event.listen(engine, "engine_disposed", lambda _engine: self.close())
 
@@ -155,8 +157,17 @@ class Watcher:
                     self.connection.close()
             self.connection = None
 
-    def stamp(self) -> Hashable | None:
-        """A number that grows whenever something has been committed since the last call."""
+    def stamp(self, fresh_within: float = 0.0) -> Hashable | None:
+        """A number that grows whenever something has been committed since the last call.
+
+        With ``fresh_within``, an answer this process got less than that many
+        seconds ago is given again without asking: commits made elsewhere in
+        that moment are seen up to ``fresh_within`` seconds late (this
+        process's own commits are counted separately and are seen at once).
+        """
+        if (fresh_within and self.pid == os.getpid() and self.version is not None
+                and time.monotonic() - self.asked_at < fresh_within):
+            return self.generation
         with self.lock:
             if self.pid != os.getpid():
                 # A connection must not cross a fork; start afresh in the child.
@@ -172,6 +183,7 @@ class Watcher:
                     self.connection.close()
                 self.connection = None
                 return None
+            self.asked_at = time.monotonic()
             if version != self.version:
                 self.version = version
                 self.generation += 1
@@ -179,6 +191,16 @@ class Watcher:
 
 
 _SETUP = threading.Lock()
+# Commits by this process's sessions: seen at once even when the database is
+# not asked (``fresh_within``).
+_local_commits = [0]
+_COUNTING = threading.Lock()
+
+
+@sqlalchemy_event.listens_for(Session, "after_commit")
+def _count_local_commit(_session: Session) -> None:
+    with _COUNTING:
+        _local_commits[0] += 1
 
 
 def _parts() -> tuple[ResponseCache, Watcher] | None:
@@ -205,26 +227,32 @@ def _set_up(app: Flask) -> tuple[ResponseCache, Watcher] | bool:
     return ResponseCache(), Watcher(db.engine)
 
 
-def database_stamp() -> Hashable | None:
-    """What the database looks like now, as far as kept copies care; ``None``: do not keep."""
+def database_stamp(fresh_within: float = 0.0) -> Hashable | None:
+    """What the database looks like now, as far as kept copies care; ``None``: do not keep.
+
+    ``fresh_within``: see ``Watcher.stamp``.
+    """
     parts = _parts()
     if parts is None:
         return None
-    version = parts[1].stamp()
+    version = parts[1].stamp(fresh_within)
     if version is None:
         return None
-    return version, int(time.time() // 60)
+    return version, _local_commits[0], int(time.time() // 60)
 
 
 def cached(key: Hashable, build: Callable[[], T], size: Callable[[T], int] = len,
-           stale_while_building: bool = False) -> T:
+           stale_while_building: bool = False, fresh_within: float = 0.0) -> T:
     """The kept copy of ``key`` if the database has not changed since, else ``build()`` kept.
 
-    ``stale_while_building`` suits answers that tell clients they may be kept
-    anyway (feeds say ``max-age=300``): while one request rebuilds, the others
-    get the previous copy instead of queueing behind the build.
+    ``stale_while_building`` and ``fresh_within`` suit answers that tell
+    clients they may be kept anyway (feeds say ``max-age=300``): while one
+    request rebuilds, the others get the previous copy instead of queueing
+    behind the build; and commits by other processes may show up to
+    ``fresh_within`` seconds late, so that most requests need not ask the
+    database at all.
     """
-    stamp = database_stamp()
+    stamp = database_stamp(fresh_within)
     parts = _parts()
     if stamp is None or parts is None:
         return build()
