@@ -25,6 +25,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -254,6 +255,13 @@ class Event(Base):
 
 class Person(Base):
     __tablename__ = "people"
+    __table_args__ = (
+        # Partial: most people never had a link issued, and a NULL kept out of
+        # the index is one page fewer for every new person's INSERT to write.
+        Index("uq_people_manage_token_hash", "manage_token_hash", unique=True,
+              sqlite_where=text("manage_token_hash IS NOT NULL"),
+              postgresql_where=text("manage_token_hash IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased: the e-mail is a participant's only key.
@@ -263,7 +271,7 @@ class Person(Base):
     # nonce under the site's secret key (events.access). Only the token's
     # SHA-256 is kept, for lookup; a new nonce revokes every old link.
     manage_nonce: Mapped[str] = mapped_column(String(64), default=new_manage_nonce)
-    manage_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    manage_token_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -288,13 +296,16 @@ class Role(Base):
 class Registration(Base):
     __tablename__ = "registrations"
     __table_args__ = (
-        UniqueConstraint("event_id", "person_id"),
+        # Person first: it also serves "this person's registrations", so no
+        # separate index on person_id has to be written on every RSVP; the
+        # index below serves everything by event.
+        UniqueConstraint("person_id", "event_id"),
         Index("ix_registrations_event_status_queued", "event_id", "status", "queued_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     status: Mapped[RegistrationStatus] = mapped_column(
         _enum(RegistrationStatus, "registration_status")
     )
