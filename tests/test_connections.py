@@ -5,6 +5,9 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
+import struct
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -150,3 +153,41 @@ def test_a_session_cookie_round_trips_and_follows_a_new_secret_key(app: Flask) -
     app.secret_key = "another-secret-key"
     # Signed with the old key, the cookie no longer counts.
     assert client.get("/_session_read").get_data(as_text=True) == "None"
+
+
+def test_a_file_databases_log_is_checkpointed_in_the_background_not_by_commits(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlite_writers, "CHECKPOINT_EVERY", 0.05)
+    engine = create_engine(f"sqlite:///{tmp_path / 'log.db'}",
+                           connect_args=sqlite_writers.connect_args())
+    sqlite_writers.tune(engine)
+    try:
+        with engine.begin() as connection:
+            # Commits checkpoint only far beyond SQLite's usual 1,000 pages.
+            assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() \
+                == sqlite_writers.COMMITS_CHECKPOINT_AT
+            connection.exec_driver_sql("CREATE TABLE t (x TEXT)")
+        for _ in range(20):
+            with engine.begin() as connection:
+                connection.exec_driver_sql("INSERT INTO t VALUES (?)", ("x" * 5000,))
+        # The wal-index (https://sqlite.org/walformat.html): frames in the log
+        # at byte 16, frames copied back into the database at byte 96. Read
+        # without checkpointing, so only the background thread can move it.
+        shm = tmp_path / "log.db-shm"
+        logged = copied = 0
+        for _ in range(100):
+            index = shm.read_bytes()
+            logged, copied = struct.unpack_from("=I", index, 16)[0], struct.unpack_from(
+                "=I", index, 96)[0]
+            if logged > 0 and copied == logged:
+                break
+            time.sleep(0.05)
+        assert logged > 20 and copied == logged
+    finally:
+        engine.dispose()
+    # Disposing of the engine stops its thread.
+    for _ in range(40):
+        if "sqlite-checkpointer" not in [thread.name for thread in threading.enumerate()]:
+            break
+        time.sleep(0.05)
+    assert "sqlite-checkpointer" not in [thread.name for thread in threading.enumerate()]

@@ -7,13 +7,22 @@ waits for seconds. Queueing writers on an advisory file lock beside the
 database instead wakes the next writer the moment the previous one commits,
 across threads and processes alike (each connection holds its own open file
 description, so ``flock`` excludes within one process as well).
+
+Checkpoints (copying the write-ahead log back into the database file, with
+an fsync) are made by a background thread in each process rather than by
+whichever commit happens to cross SQLite's threshold: that commit would do it
+while holding the write lock, and every other writer would wait milliseconds.
+Commits still checkpoint if the log grows far beyond what the thread keeps up
+with.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import sqlite3
+import threading
 from typing import Any
 
 from sqlalchemy import event
@@ -99,8 +108,61 @@ def connect_args() -> dict[str, Any]:
     return {"timeout": 30, "factory": QueuedWriterConnection}
 
 
+# How often the background thread checkpoints, and the log size (in pages)
+# at which a commit checkpoints anyway (SQLite's own default is 1,000).
+CHECKPOINT_EVERY = 0.25
+COMMITS_CHECKPOINT_AT = 10_000
+
+
+class Checkpointer:
+    """A daemon thread per process that checkpoints one database's log.
+
+    PASSIVE checkpoints never wait for, or hold up, readers and writers.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.pid = 0
+        self.stopped = threading.Event()
+        self._lock = threading.Lock()
+
+    def ensure_running(self) -> None:
+        """Start the thread in this process if it is not running (threads do not
+        survive fork, and a disposed engine stopped it)."""
+        if self.pid == os.getpid():
+            return
+        with self._lock:
+            if self.pid != os.getpid():
+                self.pid = os.getpid()
+                self.stopped = threading.Event()
+                threading.Thread(target=self._run, args=(self.stopped,),
+                                 name="sqlite-checkpointer", daemon=True).start()
+
+    def stop(self) -> None:
+        """Stop this process's thread; the next connection starts another."""
+        with self._lock:
+            self.stopped.set()
+            self.pid = 0
+
+    def _run(self, stopped: threading.Event) -> None:
+        connection = sqlite3.connect(self.path, timeout=0, check_same_thread=False)
+        try:
+            while not stopped.wait(CHECKPOINT_EVERY):
+                # Busy (another process checkpointing) or gone: try again next time.
+                with contextlib.suppress(sqlite3.Error):
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        finally:
+            connection.close()
+
+
 def tune(engine: Engine) -> None:
-    """Set the pragmas every connection needs (writes queue through its cursors)."""
+    """Set the pragmas every connection needs (writes queue through its cursors),
+    and checkpoint a file database's log in the background."""
+    path = engine.url.database
+    checkpointer = (Checkpointer(path) if path and path != ":memory:"
+                    and not path.startswith("file:") else None)
+    if checkpointer is not None:
+        event.listen(engine, "engine_disposed", lambda _engine: checkpointer.stop())
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -109,4 +171,7 @@ def tune(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        if checkpointer is not None:
+            cursor.execute(f"PRAGMA wal_autocheckpoint={COMMITS_CHECKPOINT_AT}")
+            checkpointer.ensure_running()
         cursor.close()
