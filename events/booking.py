@@ -151,7 +151,7 @@ def register(session: Session, event_id: int, name: object, email: object,
     given_now = now
     connection = session.connection()
     try:
-        person_id, person_name, registration_id, sequence = _try_for_seat(
+        person_id, person_name, registration_id, seated = _try_for_seat(
             session, connection, event_id, address, person_name, given_now or utcnow())
     except IntegrityError:
         # The only constraint that can fail is the event's foreign key.
@@ -162,7 +162,7 @@ def register(session: Session, event_id: int, name: object, email: object,
         raise
     if registration_id is None:
         return _register_again(session, event_id, person_id, given_now)
-    if sequence is None:
+    if not seated:
         return _full_or_closed(session, event_id, registration_id, address, person_name,
                                person_id, given_now)
     _forget_seat_count(session, event_id)
@@ -170,14 +170,13 @@ def register(session: Session, event_id: int, name: object, email: object,
 
 
 def _try_for_seat(session: Session, connection: Connection, event_id: int, email: str,
-                  name: str, now: datetime) -> tuple[int, str, int | None, int | None]:
+                  name: str, now: datetime) -> tuple[int, str, int | None, bool]:
     """Optimistically, a confirmed place: the person (added if new), a registration,
     a seat and the confirmation message, with no lock on the event.
 
     Returns the person's id and stored name, the new registration's id (None if
-    they were registered already) and the event's SEQUENCE if a seat was taken
-    (None if the event was full or closed: the caller settles that under the
-    event's lock).
+    they were registered already) and whether a seat was taken (if not, the
+    event was full or closed, and the caller settles that under its lock).
     """
     if connection.dialect.name == "postgresql":
         # One round trip instead of four: the same steps as below, as one statement.
@@ -186,24 +185,27 @@ def _try_for_seat(session: Session, connection: Connection, event_id: int, email
             "manage_nonce": new_manage_nonce(), "now": now})
         if row[3] is not None:
             outbox.note_queued(session)
-        return row[0], row[1], row[2], row[3]
-    # On SQLite this first write takes the database's write lock.
+        return row[0], row[1], row[2], row[3] is not None
+    # SQLite: the write lock is held from the first of these statements to the
+    # commit, and each statement lets other threads in meanwhile (the driver
+    # releases the GIL to run it). So: no RETURNING (reading a returned row
+    # costs one more such step), the row ids from the driver, and the event's
+    # SEQUENCE read by the INSERT of the message itself.
     person_id, person_name = _person_row(connection, email, name)
-    added = _ADD_REGISTRATION.first(connection, {
+    added = _ADD_REGISTRATION.run(connection, {
         "event_id": event_id, "person_id": person_id,
         "status": RegistrationStatus.confirmed, "queued_at": now, "sequence": 0,
         "confirmed_at": now, "created_at": now, "updated_at": now,
     })
-    if added is None:
+    if not added.rowcount:
         return person_id, person_name, None, None
-    seat = _TAKE_OPEN_SEAT.first(connection, {"event_id": event_id, "now": now})
-    if seat is None:
-        return person_id, person_name, added[0], None
-    outbox.enqueue_row(session, "confirmation", email=email, name=person_name,
-                       event_id=event_id, registration_id=added[0], person_id=person_id,
-                       context={"method": "REQUEST", "sequence": seat[0]}, now=now,
-                       connection=connection)
-    return person_id, person_name, added[0], seat[0]
+    if not _TAKE_SEAT_IF_OPEN.run(connection, {"event_id": event_id, "now": now}).rowcount:
+        return person_id, person_name, added.lastrowid, None
+    _QUEUE_CONFIRMATION.run(connection, {
+        "email": email, "name": person_name, "event_id": event_id,
+        "registration_id": added.lastrowid, "person_id": person_id, "now": now})
+    outbox.note_queued(session)
+    return person_id, person_name, added.lastrowid, True
 
 
 def _register_again(session: Session, event_id: int, person_id: int,
@@ -259,7 +261,6 @@ def _full_or_closed(session: Session, event_id: int, registration_id: int, email
 # SQLite they run under the database's one write lock, where every
 # microsecond of overhead is a microsecond that all other writers wait.
 _events, _registrations, _people = Event.__table__, Registration.__table__, Person.__table__
-_INSERT_FOR = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 
 
 def _open_seat(now: ColumnElement[Any]) -> ColumnElement[bool]:
@@ -276,17 +277,28 @@ _TAKE_OPEN_SEAT = Prepared(lambda _dialect: (
     .values(seats_taken=_events.c.seats_taken + 1, updated_at=_events.c.updated_at)
     .returning(_events.c.sequence)
 ), keys=())
-_ADD_REGISTRATION = Prepared(lambda dialect: (
-    _INSERT_FOR[dialect](_registrations)
+# SQLite's optimistic RSVP (PostgreSQL's is _TRY_FOR_SEAT_AT_ONCE below).
+_ADD_REGISTRATION = Prepared(lambda _dialect: (
+    sqlite_insert(_registrations)
     .on_conflict_do_nothing(index_elements=["event_id", "person_id"])
-    .returning(_registrations.c.id)
 ), keys=("event_id", "person_id", "status", "queued_at", "sequence", "confirmed_at",
          "created_at", "updated_at"))
+_TAKE_SEAT_IF_OPEN = Prepared(lambda _dialect: (
+    update(_events)
+    .where(_events.c.id == bindparam("event_id"), _open_seat(bindparam("now")))
+    .values(seats_taken=_events.c.seats_taken + 1, updated_at=_events.c.updated_at)
+), keys=())
+_QUEUE_CONFIRMATION = Prepared(lambda _dialect: outbox.insert_from(select(
+    literal("confirmation"), bindparam("email", type_=_people.c.email.type),
+    bindparam("name", type_=_people.c.name.type), bindparam("event_id", type_=Integer),
+    bindparam("registration_id", type_=Integer), bindparam("person_id", type_=Integer),
+    func.json_object("method", "REQUEST", "sequence", select(_events.c.sequence).where(
+        _events.c.id == bindparam("event_id", type_=Integer)).scalar_subquery()),
+    bindparam("now", type_=_registrations.c.queued_at.type))), keys=())
 _PERSON_BY_EMAIL = Prepared(lambda _dialect: select(_people.c.id, _people.c.name).where(
     _people.c.email == bindparam("email")), keys=())
-_ADD_PERSON = Prepared(lambda dialect: (
-    _INSERT_FOR[dialect](_people).on_conflict_do_nothing(index_elements=["email"])
-    .returning(_people.c.id, _people.c.name)
+_ADD_PERSON = Prepared(lambda _dialect: (
+    sqlite_insert(_people).on_conflict_do_nothing(index_elements=["email"])
 ), keys=("email", "name", "manage_nonce", "created_at"))
 
 
@@ -344,12 +356,13 @@ def _require_event(session: Session, event_id: int) -> None:
 def _person_row(connection: Connection, email: str, name: str) -> tuple[int, str]:
     """The person's id and name, adding them if new (an upsert, so that two
     first RSVPs from one address arriving together cannot collide)."""
-    added = _ADD_PERSON.first(connection, {"email": email, "name": name,
-                                           "manage_nonce": new_manage_nonce(),
-                                           "created_at": utcnow()})
-    if added is None:
-        added = _PERSON_BY_EMAIL.first(connection, {"email": email})
-    return added[0], added[1]
+    added = _ADD_PERSON.run(connection, {"email": email, "name": name,
+                                         "manage_nonce": new_manage_nonce(),
+                                         "created_at": utcnow()})
+    if added.rowcount:
+        return added.lastrowid, name
+    known = _PERSON_BY_EMAIL.first(connection, {"email": email})
+    return known[0], known[1]
 
 
 def _forget_seat_count(session: Session, event_id: int) -> None:

@@ -17,12 +17,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.expression import Executable
+
+
+class Outcome(NamedTuple):
+    """What a statement that returns no rows did."""
+
+    rowcount: int
+    # SQLite's rowid of the row an INSERT added (meaningless when rowcount is 0).
+    lastrowid: int | None
+
 
 # Marks a parameter that the caller must give (every one but SQLAlchemy's own literals).
 _GIVEN = object()
@@ -94,6 +103,11 @@ class Prepared:
         finally:
             cursor.close()
 
-    def run(self, connection: Connection, params: Mapping[str, Any]) -> None:
-        """Run a statement that returns nothing."""
-        self._run(connection, params).close()
+    def run(self, connection: Connection, params: Mapping[str, Any]) -> Outcome:
+        """Run a statement that returns no rows; say how many it changed and,
+        for an INSERT on SQLite, the new row's id."""
+        cursor = self._run(connection, params)
+        try:
+            return Outcome(cursor.rowcount, getattr(cursor, "lastrowid", None))
+        finally:
+            cursor.close()

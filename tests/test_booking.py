@@ -74,6 +74,18 @@ def test_confirmation_and_waitlist_notice_are_queued_with_the_registration(
     assert messages[1].context == {"position": 1}
 
 
+def test_a_confirmation_carries_the_events_current_sequence(
+        session: Session, make_event: Callable[..., Event]) -> None:
+    # An event changed twice since publishing: a new participant's invitation
+    # must not go out with an older SEQUENCE than the event's.
+    event = make_event(sequence=2)
+    booking = rsvp(session, event, 0)
+    message = session.scalars(select(OutboxMessage)).one()
+    assert message.context == {"method": "REQUEST", "sequence": 2}
+    assert (message.registration_id, message.recipient_email) == (
+        booking.registration_id, "person0@example.org")
+
+
 def test_a_full_event_without_a_waitlist_refuses(
         session: Session, make_event: Callable[..., Event]) -> None:
     event = make_event(capacity=1, waitlist_enabled=False)
