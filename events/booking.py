@@ -138,9 +138,10 @@ def register(session: Session, event_id: int, name: object, email: object,
     the waitlist. The confirmation or waitlist notice is queued in the outbox
     in the same transaction.
 
-    This is the busiest write in Mingle, so a new RSVP runs as a handful of
-    Core statements: on SQLite the write lock is held from the first of them
-    to the commit, and the shorter that is, the more RSVPs a second.
+    This is the busiest write in Mingle, so a new RSVP runs as a few prepared
+    statements (one on PostgreSQL): on SQLite the write lock is held from the
+    first of them to the commit, and the shorter that is, the more RSVPs a
+    second.
     """
     try:
         person_name, address = clean_name(name), clean_email(email)
