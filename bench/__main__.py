@@ -4,8 +4,9 @@ On SQLite (a fresh file) and, when ``BENCH_DATABASE_URL`` is set, on
 PostgreSQL (whose ``public`` schema is emptied first), the benchmark migrates
 and seeds a large programme, then measures with wrk at 32 connections: a
 bare Flask "hello", a bare seat-insert "write floor", and Mingle's pages,
-API, feeds and RSVP, each under gunicorn with the same settings. It prints a
-table, writes ``bench/results.json`` and checks that no event is overbooked.
+API, feeds and RSVP, each under gunicorn with the same settings (the floor
+and the RSVP in turns, three rounds each). It prints a table, writes
+``bench/results.json`` and checks that no event is overbooked.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ TARGETS = {
     "feed_304_to_hello": 0.5, "worker_peak_mb": 120.0,
 }
 PAGES = ("event page", "home page", "API list")
+# Turns of write floor and RSVP (an odd number, for a median).
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 
 
 def _app_env(url: str, workdir: Path) -> dict[str, str]:
@@ -92,9 +95,12 @@ def _expect(port: int, method: str, path: str, status: int, **kwargs: Any) -> di
     return headers
 
 
-def measure_mingle(url: str, seeded: seed.Seeded, workdir: Path) -> tuple[list[dict[str, Any]],
-                                                                          list[float]]:
-    """Mingle's pages, API, feeds and RSVP under one server; returns rows and peak memory."""
+def measure_mingle(url: str, seeded: seed.Seeded, workdir: Path) -> tuple[
+        dict[str, Any], list[dict[str, Any]], list[float]]:
+    """Mingle's pages, API and feeds, then its RSVP in turns with the write floor.
+
+    Returns the floor's row, Mingle's rows and its workers' peak memory.
+    """
     rows = []
     env = _app_env(url, workdir)
     pages = ",".join(f"/events/{event_id}" for event_id in seeded.roomy_event_ids[:PAGE_EVENTS])
@@ -109,28 +115,50 @@ def measure_mingle(url: str, seeded: seed.Seeded, workdir: Path) -> tuple[list[d
             ("API list", "get", {"BENCH_PATHS": "/api/v1/events"}),
             ("feed (full)", "get", {"BENCH_PATHS": "/calendar.ics"}),
             ("feed (304)", "get", {"BENCH_PATHS": "/calendar.ics", "BENCH_IF_NONE_MATCH": etag}),
-            ("RSVP (API POST)", "rsvp", {
-                "BENCH_EVENT_IDS": ",".join(map(str, seeded.roomy_event_ids)),
-                "BENCH_TAG": f"rsvp{secrets.token_hex(3)}"}),
         ):
             rows.append(_row(name, load.measure(port, script, run_env, workdir)))
+        floor, rsvp = rsvp_against_floor(url, seeded, port, workdir)
+        rows.append(rsvp)
         peaks = server.peak_rss_mb()
-    return rows, peaks
+    return floor, rows, peaks
 
 
-def measure_floor(url: str, workdir: Path) -> dict[str, Any]:
-    """The bare seat insert on the same database."""
+def rsvp_against_floor(url: str, seeded: seed.Seeded, port: int,
+                       workdir: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The write floor and Mingle's RSVP, measured in turns, ROUNDS times each.
+
+    This machine's speed drifts by tens of per cent within a minute, so one
+    measurement of each, a minute apart, can make either look better. Taking
+    turns exposes both to the same drift; each row is the median round.
+    """
     write_floor.create_tables(url)
     try:
         env = {"DATABASE_URL": url}
-        with servers.serving("bench.write_floor:app", env, workdir / "floor.log") as server:
-            figures = load.measure(server.port, "rsvp", {
-                "BENCH_PATH_FORMAT": "/seats/%d",
-                "BENCH_EVENT_IDS": ",".join(map(str, range(1, write_floor.SEAT_ROWS + 1))),
-                "BENCH_TAG": f"floor{secrets.token_hex(3)}"}, workdir)
-        return _row("write floor", figures)
+        with servers.serving("bench.write_floor:app", env, workdir / "floor.log") as floor:
+            floors, rsvps = [], []
+            for round_number in range(1, ROUNDS + 1):
+                floors.append(load.measure(floor.port, "rsvp", {
+                    "BENCH_PATH_FORMAT": "/seats/%d",
+                    "BENCH_EVENT_IDS": ",".join(map(str, range(1, write_floor.SEAT_ROWS + 1))),
+                    "BENCH_TAG": f"floor{secrets.token_hex(3)}"}, workdir))
+                rsvps.append(load.measure(port, "rsvp", {
+                    "BENCH_EVENT_IDS": ",".join(map(str, seeded.roomy_event_ids)),
+                    "BENCH_TAG": f"rsvp{secrets.token_hex(3)}"}, workdir))
+                print(f"  round {round_number}: write floor {floors[-1].per_second:.1f} req/s, "
+                      f"RSVP {rsvps[-1].per_second:.1f} req/s "
+                      f"({rsvps[-1].per_second / floors[-1].per_second:.2f} of the floor)",
+                      flush=True)
     finally:
         write_floor.drop_tables(url)
+    floor_row, rsvp_row = _row("write floor", _median(floors)), _row("RSVP (API POST)",
+                                                                     _median(rsvps))
+    floor_row["rounds"] = [round(figures.per_second, 1) for figures in floors]
+    rsvp_row["rounds"] = [round(figures.per_second, 1) for figures in rsvps]
+    return floor_row, rsvp_row
+
+
+def _median(runs: list[load.Figures]) -> load.Figures:
+    return sorted(runs, key=lambda figures: figures.per_second)[len(runs) // 2]
 
 
 def capacity_check(url: str) -> dict[str, int]:
@@ -162,8 +190,7 @@ def bench_database(kind: str, url: str) -> dict[str, Any]:
         seeded = prepare(url, workdir)
         with servers.serving("bench.hello:app", {}, workdir / "hello.log") as server:
             hello = _row("hello", load.measure(server.port, "get", {"BENCH_PATHS": "/"}, workdir))
-        floor = measure_floor(url, workdir)
-        mingle, peaks = measure_mingle(url, seeded, workdir)
+        floor, mingle, peaks = measure_mingle(url, seeded, workdir)
         check = capacity_check(url)
     for row in [hello, floor, *mingle]:
         row["to_hello"] = round(row["requests_per_s"] / hello["requests_per_s"], 3)
@@ -204,6 +231,10 @@ def print_table(results: list[dict[str, Any]]) -> None:
             floor = f"{row['to_floor']:.2f}" if "to_floor" in row else ""
             print(f"| {row['name']:<20} | {row['requests_per_s']:>8.1f} | {row['p50_ms']:>7.2f} | "
                   f"{row['p99_ms']:>7.2f} | {row['to_hello']:>7.2f} | {floor:>7} |")
+        rows = {row["name"]: row for row in result["rows"]}
+        by_round = ", ".join(f"{rsvp / floor:.2f}" for rsvp, floor in zip(
+            rows["RSVP (API POST)"]["rounds"], rows["write floor"]["rounds"], strict=True))
+        print(f"RSVP ÷ write floor, round by round: {by_round} (the table gives the medians)")
         peaks = ", ".join(f"{peak:.0f}" for peak in result["worker_peak_rss_mb"])
         print(f"peak RSS per Mingle worker: {peaks} MiB; "
               f"events over capacity: {result['capacity']['events_over_capacity']}")
@@ -224,6 +255,7 @@ def main() -> int:
     print_table(results)
     summary = {"cpus": os.cpu_count(), "connections": load.CONNECTIONS,
                "seconds_each": load.DURATION, "warmup_seconds": load.WARMUP,
+               "rsvp_rounds": ROUNDS,
                "server": servers.server_settings(), "results": results}
     (HERE / "results.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(f"\nwritten to {HERE.relative_to(ROOT) / 'results.json'}")
