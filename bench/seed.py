@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import create_engine, insert, select
+from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import Connection
 
 from events.models import (
@@ -130,5 +130,12 @@ def seed(url: str, now: datetime | None = None) -> Seeded:
                 })
         _insert(connection, Role, roles)
         _insert(connection, Registration, registrations)
+    if engine.dialect.name == "postgresql":
+        # After a bulk load the planner needs statistics, which autovacuum
+        # would gather in time (and never does where it is switched off, as
+        # on some development servers): without them it may look an event up
+        # through its (status, starts_at) index instead of its primary key.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("ANALYZE"))
     engine.dispose()
     return Seeded(roomy_event_ids=roomy, events=len(events), registrations=len(registrations))
