@@ -7,12 +7,14 @@ confirmed places, as ``events.booking`` would have left it.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from events.models import (
     Event,
@@ -137,5 +139,12 @@ def seed(url: str, now: datetime | None = None) -> Seeded:
         # through its (status, starts_at) index instead of its primary key.
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("ANALYZE"))
+            # Write the load out now rather than in a checkpoint that would
+            # land in the middle of a measurement (needs the pg_checkpoint role).
+            with contextlib.suppress(DBAPIError):
+                connection.execute(text("CHECKPOINT"))
+    else:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
     return Seeded(roomy_event_ids=roomy, events=len(events), registrations=len(registrations))
