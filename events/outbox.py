@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Select, insert, literal, or_, select, update
+from sqlalchemy import Insert, Select, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from events.models import OutboxMessage, OutboxStatus, Person, Registration, utcnow
@@ -32,16 +32,15 @@ WRITTEN = "outbox_written"
 
 def enqueue_row(session: Session, kind: str, *, email: str, name: str, event_id: int,
                 registration_id: int, person_id: int, context: dict[str, Any],
-                now: datetime, connection: Connection | None = None) -> None:
-    """Queue an e-mail with one INSERT and no ORM object (the RSVP's hot path);
-    ``connection`` is the session's, when the caller holds it already."""
-    _INSERT_MESSAGE.run(connection or session.connection(), {
+                now: datetime) -> None:
+    """Queue an e-mail with one INSERT and no ORM object (the RSVP's paths)."""
+    _INSERT_MESSAGE.run(session.connection(), {
         "kind": kind, "recipient_email": email, "recipient_name": name, "event_id": event_id,
         "registration_id": registration_id, "person_id": person_id, "context": context,
         "status": OutboxStatus.queued, "attempts": 0, "next_attempt_at": now,
         "last_error": "", "created_at": now,
     })
-    session.info[WRITTEN] = True
+    note_queued(session)
 
 
 _INSERT_MESSAGE = Prepared(lambda _dialect: insert(OutboxMessage.__table__), keys=(
@@ -57,7 +56,8 @@ def insert_from(source: Select[Any]) -> Insert:
     order kind, e-mail, name, event, registration, person, context, now.
 
     For statements that queue a message in the same statement as the change
-    that causes it (the RSVP on PostgreSQL); call ``note_queued`` after running it.
+    that causes it, or that read part of it from the database (the RSVP's
+    confirmation); call ``note_queued`` after running it.
     """
     table = OutboxMessage.__table__
     values = source.add_columns(
@@ -77,8 +77,8 @@ def enqueue_to(session: Session, kind: str, email: str, name: str, *,
                role_id: int | None = None, person_id: int | None = None,
                **context: Any) -> OutboxMessage:
     """Queue an e-mail of ``kind`` to an address; every queued row is made here
-    (or, on the RSVP's hot path, by ``enqueue_row``)."""
-    session.info[WRITTEN] = True
+    (or, on the RSVP's paths, by ``enqueue_row`` and ``insert_from``)."""
+    note_queued(session)
     message = OutboxMessage(kind=kind, recipient_email=email, recipient_name=name,
                             event_id=event_id, registration_id=registration_id,
                             role_id=role_id, person_id=person_id, context=context)
