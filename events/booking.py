@@ -202,11 +202,18 @@ def _try_for_seat(session: Session, connection: Connection, event_id: int, email
         return person_id, person_name, None, None
     if not _TAKE_SEAT_IF_OPEN.run(connection, {"event_id": event_id, "now": now}).rowcount:
         return person_id, person_name, added.lastrowid, None
-    _QUEUE_CONFIRMATION.run(connection, {
-        "email": email, "name": person_name, "event_id": event_id,
-        "registration_id": added.lastrowid, "person_id": person_id, "now": now})
-    outbox.note_queued(session)
+    _queue_confirmation(session, connection, email, person_name, event_id, added.lastrowid,
+                        person_id, now)
     return person_id, person_name, added.lastrowid, True
+
+
+def _queue_confirmation(session: Session, connection: Connection, email: str, name: str,
+                        event_id: int, registration_id: int, person_id: int,
+                        now: datetime) -> None:
+    _QUEUE_CONFIRMATION.run(connection, {
+        "email": email, "name": name, "event_id": event_id,
+        "registration_id": registration_id, "person_id": person_id, "now": now})
+    outbox.note_queued(session)
 
 
 def _register_again(session: Session, event_id: int, person_id: int,
@@ -236,11 +243,9 @@ def _full_or_closed(session: Session, event_id: int, registration_id: int, email
     check_open(event, now)
     connection = session.connection()
     # A seat may have been given back while this request waited for the lock.
-    seat = _TAKE_OPEN_SEAT.first(connection, {"event_id": event_id, "now": now})
-    if seat is not None:
-        outbox.enqueue_row(session, "confirmation", email=email, name=name, event_id=event_id,
-                           registration_id=registration_id, person_id=person_id,
-                           context={"method": "REQUEST", "sequence": seat[0]}, now=now)
+    if _TAKE_SEAT_IF_OPEN.run(connection, {"event_id": event_id, "now": now}).rowcount:
+        _queue_confirmation(session, connection, email, name, event_id, registration_id,
+                            person_id, now)
         _forget_seat_count(session, event_id)
         return Booking(registration_id, event_id, RegistrationStatus.confirmed, True, None,
                        session)
@@ -271,31 +276,35 @@ def _open_seat(now: ColumnElement[Any]) -> ColumnElement[bool]:
                 _events.c.starts_at > now,
                 or_(_events.c.registration_closes_at.is_(None),
                     _events.c.registration_closes_at > now))
-_TAKE_OPEN_SEAT = Prepared(lambda _dialect: (
+
+
+def _invitation_context(dialect: str, sequence: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A confirmation's context, {"method": "REQUEST", "sequence": n}, built in SQL."""
+    build = func.json_build_object if dialect == "postgresql" else func.json_object
+    return build("method", "REQUEST", "sequence", sequence)
+
+
+_TAKE_SEAT_IF_OPEN = Prepared(lambda _dialect: (
     update(_events)
     .where(_events.c.id == bindparam("event_id"), _open_seat(bindparam("now")))
     # Seats are not part of any calendar: leave updated_at (LAST-MODIFIED) alone.
     .values(seats_taken=_events.c.seats_taken + 1, updated_at=_events.c.updated_at)
-    .returning(_events.c.sequence)
 ), keys=())
+# The confirmation reads the event's SEQUENCE itself, under the lock the
+# seat's UPDATE took, rather than through a RETURNING row (see _try_for_seat).
+_QUEUE_CONFIRMATION = Prepared(lambda dialect: outbox.insert_from(select(
+    literal("confirmation"), bindparam("email", type_=_people.c.email.type),
+    bindparam("name", type_=_people.c.name.type), bindparam("event_id", type_=Integer),
+    bindparam("registration_id", type_=Integer), bindparam("person_id", type_=Integer),
+    _invitation_context(dialect, select(_events.c.sequence).where(
+        _events.c.id == bindparam("event_id", type_=Integer)).scalar_subquery()),
+    bindparam("now", type_=_registrations.c.queued_at.type))), keys=())
 # SQLite's optimistic RSVP (PostgreSQL's is _TRY_FOR_SEAT_AT_ONCE below).
 _ADD_REGISTRATION = Prepared(lambda _dialect: (
     sqlite_insert(_registrations)
     .on_conflict_do_nothing(index_elements=["event_id", "person_id"])
 ), keys=("event_id", "person_id", "status", "queued_at", "sequence", "confirmed_at",
          "created_at", "updated_at"))
-_TAKE_SEAT_IF_OPEN = Prepared(lambda _dialect: (
-    update(_events)
-    .where(_events.c.id == bindparam("event_id"), _open_seat(bindparam("now")))
-    .values(seats_taken=_events.c.seats_taken + 1, updated_at=_events.c.updated_at)
-), keys=())
-_QUEUE_CONFIRMATION = Prepared(lambda _dialect: outbox.insert_from(select(
-    literal("confirmation"), bindparam("email", type_=_people.c.email.type),
-    bindparam("name", type_=_people.c.name.type), bindparam("event_id", type_=Integer),
-    bindparam("registration_id", type_=Integer), bindparam("person_id", type_=Integer),
-    func.json_object("method", "REQUEST", "sequence", select(_events.c.sequence).where(
-        _events.c.id == bindparam("event_id", type_=Integer)).scalar_subquery()),
-    bindparam("now", type_=_registrations.c.queued_at.type))), keys=())
 _PERSON_BY_EMAIL = Prepared(lambda _dialect: select(_people.c.id, _people.c.name).where(
     _people.c.email == bindparam("email")), keys=())
 _ADD_PERSON = Prepared(lambda _dialect: (
@@ -337,7 +346,7 @@ def _try_for_seat_at_once(_dialect: str) -> Executable:
         literal("confirmation"), bindparam("email", type_=_people.c.email.type), person.c.name,
         event_id,
         registration.c.id, person.c.id,
-        func.json_build_object("method", "REQUEST", "sequence", seat.c.sequence),
+        _invitation_context("postgresql", seat.c.sequence),
         now).select_from(person.join(registration, true()).join(seat, true()))).cte("message")
     return (
         select(person.c.id, person.c.name, registration.c.id, seat.c.sequence)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from events import booking
@@ -84,6 +84,30 @@ def test_a_confirmation_carries_the_events_current_sequence(
     assert message.context == {"method": "REQUEST", "sequence": 2}
     assert (message.registration_id, message.recipient_email) == (
         booking.registration_id, "person0@example.org")
+
+
+def test_a_seat_freed_while_an_rsvp_waits_for_the_lock_goes_to_it(
+        session: Session, make_event: Callable[..., Event],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    event = make_event(capacity=1, sequence=1)
+    rsvp(session, event, 0)
+    real_lock_event = booking.lock_event
+
+    def capacity_raised_meanwhile(session: Session, event_id: int) -> Event:
+        session.execute(update(Event).where(Event.id == event_id)
+                        .values(capacity=Event.capacity + 1))
+        return real_lock_event(session, event_id)
+
+    # The optimistic attempt finds the event full; under the lock a seat is free.
+    monkeypatch.setattr(booking, "lock_event", capacity_raised_meanwhile)
+    second = rsvp(session, event, 1)
+    assert (second.status, second.position) == (RegistrationStatus.confirmed, None)
+    session.refresh(event)
+    assert event.seats_taken == 2
+    message = session.scalars(select(OutboxMessage).where(
+        OutboxMessage.registration_id == second.registration_id)).one()
+    assert (message.kind, message.context) == ("confirmation",
+                                               {"method": "REQUEST", "sequence": 1})
 
 
 def test_a_full_event_without_a_waitlist_refuses(
