@@ -8,8 +8,14 @@ counts in memory by default and in Redis when ``RATELIMIT_STORAGE_URI`` says so.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
+
+View = TypeVar("View", bound=Callable[..., Any])
 
 DEFAULTS = {
     "RATELIMIT_RSVP": "60 per minute",
@@ -52,3 +58,27 @@ def email_key() -> str:
     if isinstance(raw, str) and raw.strip():
         return "email:" + raw.strip().lower()[:320]
     return "address:" + get_remote_address()
+
+
+def limited(*limits: Callable[[View], View]) -> Callable[[View], View]:
+    """Put Flask-Limiter's ``limits`` (``limiter.limit(...)`` decorators, outermost
+    first) on a view, and leave them out of the call while limits are switched off.
+
+    Switched off (``RATELIMIT_ENABLED=0``), Flask-Limiter still looks up and
+    walks its limits on every call of a decorated view, which costs a busy
+    RSVP more than its own validation does.
+    """
+    def decorate(view: View) -> View:
+        guarded = view
+        for limit in reversed(limits):
+            guarded = limit(guarded)
+
+        @wraps(view)
+        def choose(*args: Any, **kwargs: Any) -> Any:
+            if current_app.config.get("RATELIMIT_ENABLED", True):
+                return guarded(*args, **kwargs)
+            return view(*args, **kwargs)
+
+        return choose  # type: ignore[return-value]
+
+    return decorate

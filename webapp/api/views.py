@@ -13,7 +13,7 @@ from events.models import Event
 from webapp.caching import cached
 from webapp.errors import error_response
 from webapp.extensions import db, limiter
-from webapp.ratelimits import email_key, rsvp_email_limits, rsvp_limits
+from webapp.ratelimits import email_key, limited, rsvp_email_limits, rsvp_limits
 from webapp.site import current_site
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -61,8 +61,7 @@ def _json_body(body: bytes) -> Response:
 
 
 @bp.post("/events/<int:event_id>/registrations")
-@limiter.limit(rsvp_limits)
-@limiter.limit(rsvp_email_limits, key_func=email_key)
+@limited(limiter.limit(rsvp_limits), limiter.limit(rsvp_email_limits, key_func=email_key))
 def register(event_id: int) -> tuple[Response | str, int]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):

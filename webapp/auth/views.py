@@ -14,6 +14,7 @@ from events.models import OutboxMessage
 from webapp.auth.forms import AcceptInvitationForm, LoginForm, NewPasswordForm, ResetRequestForm
 from webapp.auth.login import current_account, log_in, log_out, safe_next
 from webapp.extensions import db, limiter
+from webapp.ratelimits import limited
 from webapp.site import current_site
 
 bp = Blueprint("auth", __name__)
@@ -48,7 +49,7 @@ def login_limits() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limits, methods=["POST"])
+@limited(limiter.limit(login_limits, methods=["POST"]))
 def login() -> Page:
     form = LoginForm()
     target = safe_next(request.args.get("next"))
@@ -72,7 +73,7 @@ def logout() -> Response:
 
 
 @bp.route("/login/reset", methods=["GET", "POST"])
-@limiter.limit(login_limits, methods=["POST"])
+@limited(limiter.limit(login_limits, methods=["POST"]))
 def reset_request() -> Page:
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -85,7 +86,7 @@ def reset_request() -> Page:
 
 
 @bp.route("/login/reset/<token>", methods=["GET", "POST"])
-@limiter.limit(login_limits, methods=["POST"])
+@limited(limiter.limit(login_limits, methods=["POST"]))
 def reset_password(token: str) -> Page:
     reset = accounts.reset_for_token(db.session, current_site(), token)
     form = NewPasswordForm()
@@ -106,7 +107,7 @@ def reset_password(token: str) -> Page:
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
-@limiter.limit(login_limits, methods=["POST"])
+@limited(limiter.limit(login_limits, methods=["POST"]))
 def accept_invitation(token: str) -> Page:
     site = current_site()
     invitation = accounts.invitation_for_token(db.session, site, token)

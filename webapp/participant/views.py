@@ -14,7 +14,7 @@ from events.errors import InvalidInput, NotOpen
 from events.models import EventStatus, Person, RegistrationStatus, utcnow
 from webapp.extensions import db, limiter
 from webapp.participant.forms import LostLinkForm, PlaceForm
-from webapp.ratelimits import email_key, lost_link_email_limits, lost_link_limits
+from webapp.ratelimits import email_key, limited, lost_link_email_limits, lost_link_limits
 from webapp.site import current_site
 
 bp = Blueprint("participant", __name__)
@@ -45,8 +45,8 @@ def join(token: str) -> BaseResponse | tuple[str, int]:
 
 
 @bp.route("/me", methods=["GET", "POST"])
-@limiter.limit(lost_link_limits, methods=["POST"])
-@limiter.limit(lost_link_email_limits, key_func=email_key, methods=["POST"])
+@limited(limiter.limit(lost_link_limits, methods=["POST"]),
+         limiter.limit(lost_link_email_limits, key_func=email_key, methods=["POST"]))
 def lost_link() -> str | tuple[str, int]:
     form = LostLinkForm()
     if not form.validate_on_submit():

@@ -10,7 +10,7 @@ from events.errors import InvalidInput, NotOpen
 from webapp.caching import cached_page
 from webapp.extensions import db, limiter
 from webapp.public.forms import RsvpForm
-from webapp.ratelimits import email_key, rsvp_email_limits, rsvp_limits
+from webapp.ratelimits import email_key, limited, rsvp_email_limits, rsvp_limits
 
 bp = Blueprint("public", __name__)
 
@@ -40,8 +40,7 @@ def _render_event(event: object, form: RsvpForm, status: int = 200,
 
 
 @bp.post("/events/<int:event_id>/rsvp")
-@limiter.limit(rsvp_limits)
-@limiter.limit(rsvp_email_limits, key_func=email_key)
+@limited(limiter.limit(rsvp_limits), limiter.limit(rsvp_email_limits, key_func=email_key))
 def rsvp(event_id: int) -> Response | tuple[str, int] | str:
     event = catalogue.public_event(db.session, event_id)
     form = RsvpForm()
