@@ -194,10 +194,7 @@ def _try_for_seat(session: Session, connection: Connection, event_id: int, email
     # SEQUENCE read by the INSERT of the message itself.
     person_id, person_name = _person_row(connection, email, name)
     added = _ADD_REGISTRATION.run(connection, {
-        "event_id": event_id, "person_id": person_id,
-        "status": RegistrationStatus.confirmed, "queued_at": now, "sequence": 0,
-        "confirmed_at": now, "created_at": now, "updated_at": now,
-    })
+        "event_id": event_id, "person_id": person_id, "now": now})
     if not added.rowcount:
         return person_id, person_name, None, None
     if not _TAKE_SEAT_IF_OPEN.run(connection, {"event_id": event_id, "now": now}).rowcount:
@@ -302,9 +299,12 @@ _QUEUE_CONFIRMATION = Prepared(lambda dialect: outbox.insert_from(select(
 # SQLite's optimistic RSVP (PostgreSQL's is _TRY_FOR_SEAT_AT_ONCE below).
 _ADD_REGISTRATION = Prepared(lambda _dialect: (
     sqlite_insert(_registrations)
+    .values(status=literal(RegistrationStatus.confirmed, _registrations.c.status.type),
+            sequence=literal(0), **dict.fromkeys(
+                ("queued_at", "confirmed_at", "created_at", "updated_at"),
+                bindparam("now", type_=_registrations.c.queued_at.type)))
     .on_conflict_do_nothing(index_elements=["event_id", "person_id"])
-), keys=("event_id", "person_id", "status", "queued_at", "sequence", "confirmed_at",
-         "created_at", "updated_at"))
+), keys=("event_id", "person_id"))
 _PERSON_BY_EMAIL = Prepared(lambda _dialect: select(_people.c.id, _people.c.name).where(
     _people.c.email == bindparam("email")), keys=())
 _ADD_PERSON = Prepared(lambda _dialect: (

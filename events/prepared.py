@@ -40,10 +40,13 @@ _GIVEN = object()
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
-    # (name, conversion, fixed value): a fixed value belongs to a literal that
-    # SQLAlchemy turned into a parameter (the 1 of ``seats_taken + 1``).
+    # (name, conversion, fixed value), once per name: a fixed value, already
+    # converted, belongs to a literal that SQLAlchemy turned into a parameter
+    # (the 1 of ``seats_taken + 1``).
     binds: tuple[tuple[str, Callable[[Any], Any] | None, Any], ...]
-    positional: bool
+    # For a driver with positional parameters, the names in the SQL's order
+    # (a name used twice appears twice but is converted once).
+    order: tuple[str, ...] | None
 
 
 class Prepared:
@@ -62,26 +65,34 @@ class Prepared:
             if column.type.dialect_impl(dialect).result_processor(dialect, None) is not None:
                 raise TypeError(f"{column} needs converting on the way out; "
                                 "a prepared statement cannot return it")
-        names = compiled.positiontup if compiled.positional else list(compiled.binds)
+        order = tuple(compiled.positiontup or ()) if compiled.positional else None
         binds = []
-        for name in names or ():
+        for name in dict.fromkeys(order if order is not None else compiled.bind_names.values()):
             bind = compiled.binds[name]
             convert = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            binds.append((name, convert, _GIVEN if bind.required else bind.effective_value))
-        prepared = _Compiled(compiled.string, tuple(binds), bool(compiled.positional))
+            if bind.required:
+                binds.append((name, convert, _GIVEN))
+            else:
+                # A literal (or a parameter the caller may override): convert it now.
+                fixed = bind.effective_value
+                binds.append((name, convert, convert(fixed) if convert else fixed))
+        prepared = _Compiled(compiled.string, tuple(binds), order)
         self._compiled[dialect.name] = prepared
         return prepared
 
     def _run(self, connection: Connection, params: Mapping[str, Any]) -> Any:
         dialect = connection.dialect
         compiled = self._compiled.get(dialect.name) or self._compile(dialect)
-        values = []
+        values = {}
         for name, convert, fixed in compiled.binds:
             # A missing parameter is a KeyError here, not a NULL in the database.
-            value = params[name] if fixed is _GIVEN or name in params else fixed
-            values.append((name, convert(value) if convert else value))
-        arguments: Any = ([value for _, value in values] if compiled.positional
-                          else dict(values))
+            if fixed is _GIVEN or name in params:
+                value = params[name]
+                values[name] = convert(value) if convert else value
+            else:
+                values[name] = fixed
+        arguments: Any = (values if compiled.order is None
+                          else [values[name] for name in compiled.order])
         cursor = connection.connection.cursor()
         try:
             cursor.execute(compiled.sql, arguments)
