@@ -4,8 +4,8 @@ On SQLite (a fresh file) and, when ``BENCH_DATABASE_URL`` is set, on
 PostgreSQL (whose ``public`` schema is emptied first), the benchmark migrates
 and seeds a large programme, then measures with wrk at 32 connections: a
 bare Flask "hello", a bare seat-insert "write floor", and Mingle's pages,
-API, feeds and RSVP, each under gunicorn with the same settings (the floor
-and the RSVP in turns, three rounds each). It prints a table, writes
+API, feeds and RSVP, each under gunicorn with the same settings, in rounds
+(each round measures everything once). It prints a table, writes
 ``bench/results.json`` and checks that no event is overbooked.
 """
 
@@ -35,8 +35,11 @@ TARGETS = {
     "feed_304_to_hello": 0.5, "worker_peak_mb": 120.0,
 }
 PAGES = ("event page", "home page", "API list")
-# Turns of write floor and RSVP (an odd number, for a median).
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+RSVP = "RSVP (API POST)"
+# The table's rows, in the order each round measures them.
+ROWS = ("hello", *PAGES, "feed (full)", "feed (304)", "write floor", RSVP)
+# Rounds of every measurement (an odd number, for a median).
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 
 
 def _app_env(url: str, workdir: Path) -> dict[str, str]:
@@ -78,14 +81,30 @@ def prepare(url: str, workdir: Path) -> seed.Seeded:
     return seeded
 
 
-def _row(name: str, figures: load.Figures) -> dict[str, Any]:
+def _row(name: str, runs: list[load.Figures]) -> dict[str, Any]:
+    """A row of the table: the median round's figures, and every round's requests/s."""
+    figures = _median(runs)
     row = {"name": name, "requests_per_s": round(figures.per_second, 1),
            "p50_ms": round(figures.p50_ms, 2), "p99_ms": round(figures.p99_ms, 2),
-           "requests": figures.requests, "errors": figures.errors}
-    errors = f"  errors {figures.errors}" if figures.errors else ""
-    print(f"  {name:<22} {row['requests_per_s']:>8.1f} req/s  p50 {row['p50_ms']:>7.2f} ms  "
-          f"p99 {row['p99_ms']:>7.2f} ms{errors}", flush=True)
+           "requests": figures.requests, "rounds": [round(run.per_second, 1) for run in runs]}
+    errors: dict[str, int] = {}
+    for run in runs:
+        for kind, count in run.errors.items():
+            errors[kind] = errors.get(kind, 0) + count
+    row["errors"] = errors
     return row
+
+
+def _median(runs: list[load.Figures]) -> load.Figures:
+    return sorted(runs, key=lambda figures: figures.per_second)[len(runs) // 2]
+
+
+def _median_ratio(runs: list[load.Figures], baseline: list[load.Figures]) -> float:
+    """The median of the round-by-round ratios: each round against the baseline
+    measured in the same round, a minute apart at most."""
+    ratios = sorted(run.per_second / base.per_second
+                    for run, base in zip(runs, baseline, strict=True))
+    return round(ratios[len(ratios) // 2], 3)
 
 
 def _expect(port: int, method: str, path: str, status: int, **kwargs: Any) -> dict[str, str]:
@@ -95,32 +114,57 @@ def _expect(port: int, method: str, path: str, status: int, **kwargs: Any) -> di
     return headers
 
 
-def measure_mingle(url: str, seeded: seed.Seeded, workdir: Path) -> tuple[
-        dict[str, Any], list[dict[str, Any]], list[float]]:
-    """Mingle's pages, API and feeds, then its RSVP in turns with the write floor.
+def measure(url: str, seeded: seed.Seeded, workdir: Path) -> tuple[
+        list[dict[str, Any]], list[float]]:
+    """Every measurement, in ROUNDS rounds; returns the rows and Mingle's workers' peak memory.
 
-    Returns the floor's row, Mingle's rows and its workers' peak memory.
+    This machine's speed drifts by tens of per cent within a minute, so a
+    figure and its baseline measured minutes apart can make either look
+    better. All three servers run side by side (idle but for the one being
+    measured) and each round measures the baseline, Mingle's pages and feeds,
+    the write floor and Mingle's RSVP one after the other.
     """
-    rows = []
     env = _app_env(url, workdir)
     pages = ",".join(f"/events/{event_id}" for event_id in seeded.roomy_event_ids[:PAGE_EVENTS])
-    with servers.serving("wsgi:app", env, workdir / "mingle.log") as server:
-        port = server.port
-        _expect(port, "GET", f"/events/{seeded.roomy_event_ids[0]}", 200)
-        etag = _expect(port, "GET", "/calendar.ics", 200)["ETag"]
-        _expect(port, "GET", "/calendar.ics", 304, headers={"If-None-Match": etag})
-        for name, script, run_env in (
-            ("event page", "get", {"BENCH_PATHS": pages}),
-            ("home page", "get", {"BENCH_PATHS": "/"}),
-            ("API list", "get", {"BENCH_PATHS": "/api/v1/events"}),
-            ("feed (full)", "get", {"BENCH_PATHS": "/calendar.ics"}),
-        ):
-            rows.append(_row(name, load.measure(port, script, run_env, workdir)))
-        rows.append(_row("feed (304)", _measure_not_modified(port, workdir)))
-        floor, rsvp = rsvp_against_floor(url, seeded, port, workdir)
-        rows.append(rsvp)
-        peaks = server.peak_rss_mb()
-    return floor, rows, peaks
+    gets = (("event page", {"BENCH_PATHS": pages}), ("home page", {"BENCH_PATHS": "/"}),
+            ("API list", {"BENCH_PATHS": "/api/v1/events"}),
+            ("feed (full)", {"BENCH_PATHS": "/calendar.ics"}))
+    floor_ids = ",".join(map(str, range(1, write_floor.SEAT_ROWS + 1)))
+    rsvp_ids = ",".join(map(str, seeded.roomy_event_ids))
+    runs: dict[str, list[load.Figures]] = {name: [] for name in ROWS}
+    write_floor.create_tables(url)
+    try:
+        with (servers.serving("bench.hello:app", {}, workdir / "hello.log") as hello,
+              servers.serving("bench.write_floor:app", {"DATABASE_URL": url},
+                              workdir / "floor.log") as floor,
+              servers.serving("wsgi:app", env, workdir / "mingle.log") as mingle):
+            _expect(mingle.port, "GET", f"/events/{seeded.roomy_event_ids[0]}", 200)
+            for round_number in range(1, ROUNDS + 1):
+                runs["hello"].append(load.measure(hello.port, "get", {"BENCH_PATHS": "/"},
+                                                  workdir))
+                for name, run_env in gets:
+                    runs[name].append(load.measure(mingle.port, "get", run_env, workdir))
+                runs["feed (304)"].append(_measure_not_modified(mingle.port, workdir))
+                runs["write floor"].append(load.measure(floor.port, "rsvp", {
+                    "BENCH_PATH_FORMAT": "/seats/%d", "BENCH_EVENT_IDS": floor_ids,
+                    "BENCH_TAG": f"floor{secrets.token_hex(3)}"}, workdir))
+                runs[RSVP].append(load.measure(mingle.port, "rsvp", {
+                    "BENCH_EVENT_IDS": rsvp_ids, "BENCH_TAG": f"rsvp{secrets.token_hex(3)}"},
+                    workdir))
+                print(f"  round {round_number}/{ROUNDS}: " + ", ".join(
+                    f"{name} {figures[-1].per_second:.0f}" for name, figures in runs.items()),
+                    flush=True)
+            peaks = mingle.peak_rss_mb()
+    finally:
+        write_floor.drop_tables(url)
+    rows = []
+    for name, figures in runs.items():
+        row = _row(name, figures)
+        row["to_hello"] = _median_ratio(figures, runs["hello"])
+        if name in ("write floor", RSVP):
+            row["to_floor"] = _median_ratio(figures, runs["write floor"])
+        rows.append(row)
+    return rows, peaks
 
 
 def _measure_not_modified(port: int, workdir: Path) -> load.Figures:
@@ -141,44 +185,6 @@ def _measure_not_modified(port: int, workdir: Path) -> load.Figures:
         print(f"  (feed 304: {before}/{checks} answers were 304 before the run, "
               f"{after}/{checks} after: the figure includes full feeds)", flush=True)
     return figures
-
-
-def rsvp_against_floor(url: str, seeded: seed.Seeded, port: int,
-                       workdir: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The write floor and Mingle's RSVP, measured in turns, ROUNDS times each.
-
-    This machine's speed drifts by tens of per cent within a minute, so one
-    measurement of each, a minute apart, can make either look better. Taking
-    turns exposes both to the same drift; each row is the median round.
-    """
-    write_floor.create_tables(url)
-    try:
-        env = {"DATABASE_URL": url}
-        with servers.serving("bench.write_floor:app", env, workdir / "floor.log") as floor:
-            floors, rsvps = [], []
-            for round_number in range(1, ROUNDS + 1):
-                floors.append(load.measure(floor.port, "rsvp", {
-                    "BENCH_PATH_FORMAT": "/seats/%d",
-                    "BENCH_EVENT_IDS": ",".join(map(str, range(1, write_floor.SEAT_ROWS + 1))),
-                    "BENCH_TAG": f"floor{secrets.token_hex(3)}"}, workdir))
-                rsvps.append(load.measure(port, "rsvp", {
-                    "BENCH_EVENT_IDS": ",".join(map(str, seeded.roomy_event_ids)),
-                    "BENCH_TAG": f"rsvp{secrets.token_hex(3)}"}, workdir))
-                print(f"  round {round_number}: write floor {floors[-1].per_second:.1f} req/s, "
-                      f"RSVP {rsvps[-1].per_second:.1f} req/s "
-                      f"({rsvps[-1].per_second / floors[-1].per_second:.2f} of the floor)",
-                      flush=True)
-    finally:
-        write_floor.drop_tables(url)
-    floor_row, rsvp_row = _row("write floor", _median(floors)), _row("RSVP (API POST)",
-                                                                     _median(rsvps))
-    floor_row["rounds"] = [round(figures.per_second, 1) for figures in floors]
-    rsvp_row["rounds"] = [round(figures.per_second, 1) for figures in rsvps]
-    return floor_row, rsvp_row
-
-
-def _median(runs: list[load.Figures]) -> load.Figures:
-    return sorted(runs, key=lambda figures: figures.per_second)[len(runs) // 2]
 
 
 def capacity_check(url: str) -> dict[str, int]:
@@ -208,25 +214,19 @@ def bench_database(kind: str, url: str) -> dict[str, Any]:
         if url.startswith("sqlite"):
             url = f"sqlite:///{workdir / 'mingle.db'}"
         seeded = prepare(url, workdir)
-        with servers.serving("bench.hello:app", {}, workdir / "hello.log") as server:
-            hello = _row("hello", load.measure(server.port, "get", {"BENCH_PATHS": "/"}, workdir))
-        floor, mingle, peaks = measure_mingle(url, seeded, workdir)
+        rows, peaks = measure(url, seeded, workdir)
         check = capacity_check(url)
-    for row in [hello, floor, *mingle]:
-        row["to_hello"] = round(row["requests_per_s"] / hello["requests_per_s"], 3)
-    for row in (floor, mingle[-1]):
-        row["to_floor"] = round(row["requests_per_s"] / floor["requests_per_s"], 3)
     print(f"  after the run: {check['events_over_capacity']} events over capacity, "
           f"{check['counters_out_of_step']} seat counters out of step with confirmed places "
           f"({check['registrations']} registrations, {check['outbox_rows']} outbox rows)")
-    return {"database": kind, "rows": [hello, floor, *mingle],
+    return {"database": kind, "rows": rows,
             "worker_peak_rss_mb": [round(peak, 1) for peak in peaks], "capacity": check}
 
 
 def targets(result: dict[str, Any]) -> dict[str, bool]:
     """Which of the issue's targets this database's figures meet."""
     rows = {row["name"]: row for row in result["rows"]}
-    rsvp = rows["RSVP (API POST)"]
+    rsvp = rows[RSVP]
     return {
         "RSVP >= 0.7 of write floor": rsvp["to_floor"] >= TARGETS["rsvp_to_floor"],
         "RSVP p99 < 250 ms": rsvp["p99_ms"] < TARGETS["rsvp_p99_ms"],
@@ -243,7 +243,7 @@ def print_table(results: list[dict[str, Any]]) -> None:
     for result in results:
         print(f"\n{result['database']}: gunicorn gthread, {servers.WORKERS} workers x "
               f"{servers.THREADS} threads; wrk {load.CONNECTIONS} connections, "
-              f"{load.DURATION} s each")
+              f"{ROUNDS} rounds of {load.DURATION} s each")
         print(f"| {'what':<20} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | "
               f"{'÷ hello':>7} | {'÷ floor':>7} |")
         print(f"|{'-' * 22}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 9}|{'-' * 9}|")
@@ -253,8 +253,9 @@ def print_table(results: list[dict[str, Any]]) -> None:
                   f"{row['p99_ms']:>7.2f} | {row['to_hello']:>7.2f} | {floor:>7} |")
         rows = {row["name"]: row for row in result["rows"]}
         by_round = ", ".join(f"{rsvp / floor:.2f}" for rsvp, floor in zip(
-            rows["RSVP (API POST)"]["rounds"], rows["write floor"]["rounds"], strict=True))
-        print(f"RSVP ÷ write floor, round by round: {by_round} (the table gives the medians)")
+            rows[RSVP]["rounds"], rows["write floor"]["rounds"], strict=True))
+        print("req/s, p50 and p99: the median round; ratios: the median of the rounds' ratios")
+        print(f"RSVP ÷ write floor, round by round: {by_round}")
         peaks = ", ".join(f"{peak:.0f}" for peak in result["worker_peak_rss_mb"])
         print(f"peak RSS per Mingle worker: {peaks} MiB; "
               f"events over capacity: {result['capacity']['events_over_capacity']}")
@@ -275,7 +276,7 @@ def main() -> int:
     print_table(results)
     summary = {"cpus": os.cpu_count(), "connections": load.CONNECTIONS,
                "seconds_each": load.DURATION, "warmup_seconds": load.WARMUP,
-               "rsvp_rounds": ROUNDS,
+               "rounds": ROUNDS,
                "server": servers.server_settings(), "results": results}
     (HERE / "results.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(f"\nwritten to {HERE.relative_to(ROOT) / 'results.json'}")

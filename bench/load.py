@@ -14,8 +14,8 @@ from bench import servers
 
 HERE = Path(__file__).resolve().parent
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
-DURATION = int(os.environ.get("BENCH_DURATION", "10"))
-WARMUP = int(os.environ.get("BENCH_WARMUP", "2"))
+DURATION = int(os.environ.get("BENCH_DURATION", "5"))
+WARMUP = int(os.environ.get("BENCH_WARMUP", "1"))
 WRK_THREADS = 2
 
 
