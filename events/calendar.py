@@ -108,13 +108,24 @@ def feed(events: Iterable[Event], site: Site, name: str, zone_name: str,
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vText("PT1H"))
     _add_timezones(calendar, events)
+    # Written one VEVENT at a time, as the whole calendar would write them
+    # after its properties and time zones: a feed of thousands of events then
+    # never holds thousands of component trees at once (tens of megabytes that
+    # a web worker would keep).
+    head = calendar.to_ical()
+    if not head.endswith(_END_OF_CALENDAR):
+        raise AssertionError("a calendar's text ends with END:VCALENDAR")
+    parts = [head[:-len(_END_OF_CALENDAR)]]
     for event in events:
         attendance = (personal or {}).get(event.id)
-        if attendance is None:
-            calendar.add_component(_public_vevent(event, site, now))
-        else:
-            calendar.add_component(_personal_vevent(attendance, site, now, for_itip=False))
-    return calendar.to_ical()
+        vevent = (_public_vevent(event, site, now) if attendance is None
+                  else _personal_vevent(attendance, site, now, for_itip=False))
+        parts.append(vevent.to_ical())
+    parts.append(_END_OF_CALENDAR)
+    return b"".join(parts)
+
+
+_END_OF_CALENDAR = b"END:VCALENDAR\r\n"
 
 
 def invitation(attendance: Attendance, site: Site, method: str, sequence: int,

@@ -188,6 +188,24 @@ def test_feed_has_names_refresh_hints_and_one_entry_per_event_without_attendees(
     assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in raw
 
 
+def test_a_feed_written_event_by_event_is_the_calendar_icalendar_writes_whole() -> None:
+    programme = make_programme()
+    events = [make_event(5, programme), make_event(6, programme, timezone="Europe/Berlin"),
+              make_event(7, programme, title="Third")]
+    raw = calendar.feed(events, SITE, "Library Conversations", "Pacific/Auckland", now=NOW,
+                        personal={6: make_attendance(events[1])})
+    parsed = Calendar.from_ical(raw)
+    assert parsed.to_ical() == raw
+    assert raw.count(b"BEGIN:VCALENDAR") == raw.count(b"END:VCALENDAR") == 1
+    assert raw.endswith(b"END:VEVENT\r\nEND:VCALENDAR\r\n")
+    assert [str(zone["TZID"]) for zone in parsed.walk("VTIMEZONE")] == [
+        "Europe/Berlin", "Pacific/Auckland"]
+    assert [str(v["UID"]) for v in parsed.walk("VEVENT")] == [
+        "event-5@mingle.example.org", "registration-7@mingle.example.org",
+        "event-7@mingle.example.org"]
+    assert len(icaljs(raw)["events"]) == 3
+
+
 def test_an_empty_feed_is_a_valid_calendar_without_events() -> None:
     raw = calendar.feed([], SITE, "Nothing yet", "Pacific/Auckland", now=NOW)
     parsed = Calendar.from_ical(raw)
