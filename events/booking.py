@@ -296,15 +296,19 @@ _QUEUE_CONFIRMATION = Prepared(lambda dialect: outbox.insert_from(select(
     _invitation_context(dialect, select(_events.c.sequence).where(
         _events.c.id == bindparam("event_id", type_=Integer)).scalar_subquery()),
     bindparam("now", type_=_registrations.c.queued_at.type))), keys=())
+
+
+def _add_registration(_dialect: str) -> Executable:
+    """SQLite: a confirmed registration, unless the person has one for the event."""
+    now = bindparam("now", type_=_registrations.c.queued_at.type)
+    return sqlite_insert(_registrations).values(
+        status=literal(RegistrationStatus.confirmed, _registrations.c.status.type),
+        sequence=literal(0), queued_at=now, confirmed_at=now, created_at=now, updated_at=now,
+    ).on_conflict_do_nothing(index_elements=["event_id", "person_id"])
+
+
 # SQLite's optimistic RSVP (PostgreSQL's is _TRY_FOR_SEAT_AT_ONCE below).
-_ADD_REGISTRATION = Prepared(lambda _dialect: (
-    sqlite_insert(_registrations)
-    .values(status=literal(RegistrationStatus.confirmed, _registrations.c.status.type),
-            sequence=literal(0), **dict.fromkeys(
-                ("queued_at", "confirmed_at", "created_at", "updated_at"),
-                bindparam("now", type_=_registrations.c.queued_at.type)))
-    .on_conflict_do_nothing(index_elements=["event_id", "person_id"])
-), keys=("event_id", "person_id"))
+_ADD_REGISTRATION = Prepared(_add_registration, keys=("event_id", "person_id"))
 _PERSON_BY_EMAIL = Prepared(lambda _dialect: select(_people.c.id, _people.c.name).where(
     _people.c.email == bindparam("email")), keys=())
 _ADD_PERSON = Prepared(lambda _dialect: (

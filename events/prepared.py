@@ -83,7 +83,7 @@ class Prepared:
     def _run(self, connection: Connection, params: Mapping[str, Any]) -> Any:
         dialect = connection.dialect
         compiled = self._compiled.get(dialect.name) or self._compile(dialect)
-        values = {}
+        values: dict[str, Any] = {}
         for name, convert, fixed in compiled.binds:
             # A missing parameter is a KeyError here, not a NULL in the database.
             if fixed is _GIVEN or name in params:
