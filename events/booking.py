@@ -192,13 +192,13 @@ def _try_for_seat(session: Session, connection: Connection, event_id: int, email
     # releases the GIL to run it). So: no RETURNING (reading a returned row
     # costs one more such step), the row ids from the driver, and the event's
     # SEQUENCE read by the INSERT of the message itself.
-    person_id, person_name = _person_row(connection, email, name)
+    person_id, person_name = _person_row(connection, email, name, now)
     added = _ADD_REGISTRATION.run(connection, {
         "event_id": event_id, "person_id": person_id, "now": now})
     if not added.rowcount:
-        return person_id, person_name, None, None
+        return person_id, person_name, None, False
     if not _TAKE_SEAT_IF_OPEN.run(connection, {"event_id": event_id, "now": now}).rowcount:
-        return person_id, person_name, added.lastrowid, None
+        return person_id, person_name, added.lastrowid, False
     _queue_confirmation(session, connection, email, person_name, event_id, added.lastrowid,
                         person_id, now)
     return person_id, person_name, added.lastrowid, True
@@ -348,8 +348,7 @@ def _try_for_seat_at_once(_dialect: str) -> Executable:
         .returning(_events.c.sequence).cte("seat"))
     message = outbox.insert_from(select(
         literal("confirmation"), bindparam("email", type_=_people.c.email.type), person.c.name,
-        event_id,
-        registration.c.id, person.c.id,
+        event_id, registration.c.id, person.c.id,
         _invitation_context("postgresql", seat.c.sequence),
         now).select_from(person.join(registration, true()).join(seat, true()))).cte("message")
     return (
@@ -367,12 +366,13 @@ def _require_event(session: Session, event_id: int) -> None:
         raise NotFound("There is no such event.")
 
 
-def _person_row(connection: Connection, email: str, name: str) -> tuple[int, str]:
+def _person_row(connection: Connection, email: str, name: str,
+                now: datetime) -> tuple[int, str]:
     """The person's id and name, adding them if new (an upsert, so that two
     first RSVPs from one address arriving together cannot collide)."""
     added = _ADD_PERSON.run(connection, {"email": email, "name": name,
                                          "manage_nonce": new_manage_nonce(),
-                                         "created_at": utcnow()})
+                                         "created_at": now})
     if added.rowcount:
         return added.lastrowid, name
     known = _PERSON_BY_EMAIL.first(connection, {"email": email})
