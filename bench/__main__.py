@@ -36,8 +36,11 @@ TARGETS = {
 }
 PAGES = ("event page", "home page", "API list")
 RSVP = "RSVP (API POST)"
+RSVP_FULL = "RSVP to a full event"
+# Both RSVPs are held to the write floor of their round.
+RSVPS = (RSVP, RSVP_FULL)
 # The table's rows, in the order each round measures them.
-ROWS = ("hello", *PAGES, "feed (full)", "feed (304)", "write floor", RSVP)
+ROWS = ("hello", *PAGES, "feed (full)", "feed (304)", "write floor", *RSVPS)
 # Rounds of every measurement (an odd number, for a median).
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 
@@ -151,6 +154,9 @@ def measure(url: str, seeded: seed.Seeded, workdir: Path) -> tuple[
                 runs[RSVP].append(load.measure(mingle.port, "rsvp", {
                     "BENCH_EVENT_IDS": rsvp_ids, "BENCH_TAG": f"rsvp{secrets.token_hex(3)}"},
                     workdir))
+                runs[RSVP_FULL].append(load.measure(mingle.port, "rsvp", {
+                    "BENCH_EVENT_IDS": str(seeded.full_event_id),
+                    "BENCH_TAG": f"full{secrets.token_hex(3)}"}, workdir))
                 print(f"  round {round_number}/{ROUNDS}: " + ", ".join(
                     f"{name} {figures[-1].per_second:.0f}" for name, figures in runs.items()),
                     flush=True)
@@ -161,7 +167,7 @@ def measure(url: str, seeded: seed.Seeded, workdir: Path) -> tuple[
     for name, figures in runs.items():
         row = _row(name, figures)
         row["to_hello"] = _median_ratio(figures, runs["hello"])
-        if name in ("write floor", RSVP):
+        if name in ("write floor", *RSVPS):
             row["to_floor"] = _median_ratio(figures, runs["write floor"])
         rows.append(row)
     return rows, peaks
@@ -226,10 +232,13 @@ def bench_database(kind: str, url: str) -> dict[str, Any]:
 def targets(result: dict[str, Any]) -> dict[str, bool]:
     """Which of the issue's targets this database's figures meet."""
     rows = {row["name"]: row for row in result["rows"]}
-    rsvp = rows[RSVP]
+    rsvps: dict[str, bool] = {}
+    for name in RSVPS:
+        rsvps[f"{name} >= 0.7 of write floor"] = (rows[name]["to_floor"]
+                                                  >= TARGETS["rsvp_to_floor"])
+        rsvps[f"{name} p99 < 250 ms"] = rows[name]["p99_ms"] < TARGETS["rsvp_p99_ms"]
     return {
-        "RSVP >= 0.7 of write floor": rsvp["to_floor"] >= TARGETS["rsvp_to_floor"],
-        "RSVP p99 < 250 ms": rsvp["p99_ms"] < TARGETS["rsvp_p99_ms"],
+        **rsvps,
         **{f"{name} >= 0.25 of hello": rows[name]["to_hello"] >= TARGETS["page_to_hello"]
            for name in PAGES},
         "feed 304 >= 0.5 of hello": rows["feed (304)"]["to_hello"] >= TARGETS["feed_304_to_hello"],
@@ -252,10 +261,11 @@ def print_table(results: list[dict[str, Any]]) -> None:
             print(f"| {row['name']:<20} | {row['requests_per_s']:>8.1f} | {row['p50_ms']:>7.2f} | "
                   f"{row['p99_ms']:>7.2f} | {row['to_hello']:>7.2f} | {floor:>7} |")
         rows = {row["name"]: row for row in result["rows"]}
-        by_round = ", ".join(f"{rsvp / floor:.2f}" for rsvp, floor in zip(
-            rows[RSVP]["rounds"], rows["write floor"]["rounds"], strict=True))
         print("req/s, p50 and p99: the median round; ratios: the median of the rounds' ratios")
-        print(f"RSVP ÷ write floor, round by round: {by_round}")
+        for name in RSVPS:
+            by_round = ", ".join(f"{rsvp / floor:.2f}" for rsvp, floor in zip(
+                rows[name]["rounds"], rows["write floor"]["rounds"], strict=True))
+            print(f"{name} ÷ write floor, round by round: {by_round}")
         peaks = ", ".join(f"{peak:.0f}" for peak in result["worker_peak_rss_mb"])
         print(f"peak RSS per Mingle worker: {peaks} MiB; "
               f"events over capacity: {result['capacity']['events_over_capacity']}")

@@ -1,4 +1,4 @@
-"""A large programme for the benchmark: 2,000 events and 100,000 registrations.
+"""A large programme for the benchmark: 2,001 events and 105,200 registrations.
 
 Rows go in with bulk Core inserts through the models' own tables, so the
 seed follows the schema as it grows. Every event's seat counter equals its
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -38,6 +38,10 @@ SPEAKERS = 200
 ROOMY_CAPACITY = 200
 # Every tenth upcoming event is a small, already full group with a waitlist.
 SMALL_CAPACITY = 40
+# One more upcoming event filled in its first minute, with a long waitlist
+# behind it: the RSVP to a full event is measured there.
+FLOOD_CAPACITY = 200
+FLOOD_WAITING = 5000
 BATCH = 5000
 
 
@@ -46,6 +50,7 @@ class Seeded:
     """What the benchmark needs to know about the seeded programme."""
 
     roomy_event_ids: list[int]
+    full_event_id: int
     events: int
     registrations: int
 
@@ -130,6 +135,8 @@ def seed(url: str, now: datetime | None = None) -> Seeded:
                     "status": status,
                     "queued_at": now - timedelta(days=30) + timedelta(seconds=k),
                 })
+        full_event_id = _seed_flood(connection, programmes[0], series[0], speakers,
+                                    participants, now)
         _insert(connection, Role, roles)
         _insert(connection, Registration, registrations)
     if engine.dialect.name == "postgresql":
@@ -147,4 +154,34 @@ def seed(url: str, now: datetime | None = None) -> Seeded:
         with engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
-    return Seeded(roomy_event_ids=roomy, events=len(events), registrations=len(registrations))
+    return Seeded(roomy_event_ids=roomy, full_event_id=full_event_id, events=len(events) + 1,
+                  registrations=len(registrations) + FLOOD_CAPACITY + FLOOD_WAITING)
+
+
+def _seed_flood(connection: Connection, programme_id: int, series_id: int,
+                speakers: list[int], participants: list[int], now: datetime) -> int:
+    """A popular conversation: every seat taken and ``FLOOD_WAITING`` people waiting."""
+    connection.execute(insert(Event), [{
+        "programme_id": programme_id, "series_id": series_id,
+        "kind": EventKind.conversation, "title": "A conversation everyone wants to hear",
+        "description": "Booked out within a minute of opening.",
+        "starts_at": now + timedelta(days=14), "duration_minutes": 30,
+        "timezone": "Pacific/Auckland", "capacity": FLOOD_CAPACITY,
+        "seats_taken": FLOOD_CAPACITY, "meeting_url": "https://meet.example.org/room-flood",
+        "status": EventStatus.published,
+    }])
+    event_id = connection.execute(select(func.max(Event.id))).scalar_one()
+    connection.execute(insert(Role), [
+        {"event_id": event_id, "person_id": speakers[0], "kind": RoleKind.guest,
+         "status": InvitationStatus.accepted},
+        {"event_id": event_id, "person_id": speakers[1], "kind": RoleKind.facilitator,
+         "status": InvitationStatus.accepted},
+    ])
+    opened = now - timedelta(days=2)
+    _insert(connection, Registration, [{
+        "event_id": event_id, "person_id": participants[k],
+        "status": (RegistrationStatus.confirmed if k < FLOOD_CAPACITY
+                   else RegistrationStatus.waitlisted),
+        "queued_at": opened + timedelta(milliseconds=10 * k),
+    } for k in range(FLOOD_CAPACITY + FLOOD_WAITING)])
+    return event_id
