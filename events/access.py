@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from events import calendar, outbox, signed_links
+from events import calendar, limits, outbox, signed_links
 from events.errors import NotFound, NotOpen
 from events.models import (
     Event,
@@ -36,10 +36,6 @@ from events.models import (
 )
 from events.people import clean_email
 from events.site import Site
-
-JOIN_OPENS_BEFORE = timedelta(minutes=30)
-# One "lost your link" e-mail per person in this window, however often asked.
-LOST_LINK_QUIET = timedelta(minutes=10)
 
 
 def _mac(site: Site, purpose: str, subject_id: int) -> str:
@@ -76,9 +72,10 @@ def meeting_room_for(registration: Registration, now: datetime | None = None) ->
         raise NotOpen("You are on the waitlist for this event, so there is no seat to join yet.")
     if registration.status == RegistrationStatus.cancelled:
         raise NotOpen("You cancelled your place at this event.")
-    if now < event.starts_at - JOIN_OPENS_BEFORE:
-        raise NotOpen("The room opens 30 minutes before the start.")
-    if now > event.ends_at + timedelta(hours=1):
+    if now < event.starts_at - limits.JOIN_OPENS_BEFORE:
+        minutes = limits.JOIN_OPENS_BEFORE // timedelta(minutes=1)
+        raise NotOpen(f"The room opens {minutes} minutes before the start.")
+    if now > event.ends_at + limits.JOIN_CLOSES_AFTER_END:
         raise NotOpen("This event is over.")
     if not event.meeting_url:
         raise NotOpen("The organisers have not set a meeting room yet.")
@@ -147,7 +144,7 @@ def send_lost_link(session: Session, email: object, now: datetime | None = None)
     """Queue the person's manage link to ``email`` if we know it; otherwise do nothing.
 
     The caller answers the same either way, so the form reveals nobody. Asking
-    again within ``LOST_LINK_QUIET`` queues nothing more.
+    again within ``limits.LOST_LINK_QUIET`` queues nothing more.
     """
     now = now or utcnow()
     address = clean_email(email)
@@ -162,7 +159,7 @@ def send_lost_link(session: Session, email: object, now: datetime | None = None)
     recent = session.execute(
         select(OutboxMessage.id).where(OutboxMessage.kind == "manage_link",
                                        OutboxMessage.person_id == person.id,
-                                       OutboxMessage.created_at > now - LOST_LINK_QUIET)
+                                       OutboxMessage.created_at > now - limits.LOST_LINK_QUIET)
         .limit(1)
     ).scalar_one_or_none()
     if recent is None:

@@ -19,14 +19,13 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from events import outbox, signed_links
+from events import limits, outbox, signed_links
 from events.errors import InvalidInput, NotFound
 from events.models import Base, OutboxMessage, Person, Programme, UTCDateTime, utcnow
 from events.people import clean_email, clean_name, person_for
 from events.site import Site
 
-PASSWORD_MIN = 10
-PASSWORD_MAX = 200
+PASSWORD_MIN, PASSWORD_MAX = limits.PASSWORD_MIN, limits.PASSWORD_MAX
 RESET_VALID_FOR = timedelta(hours=1)
 INVITATION_VALID_FOR = timedelta(days=14)
 # Checked against when an address has no account, so a wrong e-mail and a
@@ -91,7 +90,7 @@ class CoOrganiserInvitation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
-    email: Mapped[str] = mapped_column(String(320))
+    email: Mapped[str] = mapped_column(String(limits.EMAIL_MAX))
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from events import outbox
+from events import limits, outbox
 from events.accounts import Account
 from events.errors import InvalidInput, NotOpen
 from events.models import (
@@ -47,7 +47,7 @@ class Announcement(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
     audience: Mapped[str] = mapped_column(String(40))
-    subject: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(limits.SUBJECT_MAX))
     body: Mapped[str] = mapped_column(Text)
     recipients: Mapped[int] = mapped_column(Integer, default=0)
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
@@ -66,12 +66,14 @@ def announce(session: Session, event: Event, audience: str, subject: object, bod
     clean_body = body.strip() if isinstance(body, str) else ""
     if not clean_subject:
         raise InvalidInput("Please enter a subject.", field="subject")
-    if len(clean_subject) > 200:
-        raise InvalidInput("The subject must be at most 200 characters.", field="subject")
+    if len(clean_subject) > limits.SUBJECT_MAX:
+        raise InvalidInput(f"The subject must be at most {limits.SUBJECT_MAX} characters.",
+                           field="subject")
     if not clean_body:
         raise InvalidInput("Please write the message.", field="body")
-    if len(clean_body) > 10000:
-        raise InvalidInput("The message must be at most 10000 characters.", field="body")
+    if len(clean_body) > limits.MESSAGE_MAX:
+        raise InvalidInput(f"The message must be at most {limits.MESSAGE_MAX} characters.",
+                           field="body")
     if event.status == EventStatus.draft:
         raise NotOpen("A draft event has no participants to message yet.")
     recipients = list(session.execute(

@@ -34,7 +34,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from events import outbox
+from events import limits, outbox
 from events.errors import Busy, InvalidInput, NotFound, NotOpen
 from events.models import (
     Event,
@@ -47,8 +47,6 @@ from events.models import (
 )
 from events.people import clean_email, clean_name
 from events.prepared import Prepared
-
-MAX_CAPACITY = 100_000
 
 
 @dataclass(frozen=True)
@@ -576,10 +574,7 @@ def change_capacity(session: Session, event_id: int, capacity: object,
     Lowering it below the people already confirmed removes nobody: the event
     is simply full until enough of them cancel.
     """
-    if isinstance(capacity, bool) or not isinstance(capacity, int):
-        raise InvalidInput("Capacity must be a whole number.", field="capacity")
-    if not 0 <= capacity <= MAX_CAPACITY:
-        raise InvalidInput(f"Capacity must be between 0 and {MAX_CAPACITY}.", field="capacity")
+    capacity = limits.CAPACITY.check(capacity, "capacity", "capacity")
     event = lock_event(session, event_id)
     now = now or utcnow()
     event.capacity = capacity

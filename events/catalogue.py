@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from events import limits
 from events.errors import NotFound
 from events.models import (
     Event,
@@ -19,12 +20,10 @@ from events.models import (
 )
 
 PUBLIC_STATUSES = (EventStatus.published, EventStatus.completed, EventStatus.cancelled)
-# Cancelled events stay in feeds this long so subscribed calendars drop them.
-CANCELLED_KEPT = timedelta(days=30)
 
 
 def upcoming_events(session: Session, now: datetime | None = None,
-                    limit: int = 100) -> list[Event]:
+                    limit: int = limits.UPCOMING_SHOWN) -> list[Event]:
     """Published events that have not ended yet, soonest first."""
     now = now or utcnow()
     return list(session.execute(
@@ -56,7 +55,8 @@ def feed_events(session: Session, now: datetime | None = None,
     query = (
         select(Event)
         .where(Event.status.in_(PUBLIC_STATUSES),
-               (Event.status != EventStatus.cancelled) | (Event.updated_at >= now - CANCELLED_KEPT))
+               (Event.status != EventStatus.cancelled)
+               | (Event.updated_at >= now - limits.CANCELLED_KEPT_IN_FEEDS))
         .options(selectinload(Event.programme))
         .order_by(Event.starts_at, Event.id)
     )

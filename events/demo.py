@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from events import accounts
+from events import accounts, limits
 from events.models import (
     Event,
     EventKind,
@@ -21,7 +21,7 @@ from events.models import (
     Series,
 )
 
-ZONE = "Pacific/Auckland"
+ZONE = limits.DEFAULT_TIMEZONE
 
 
 def is_empty(session: Session) -> bool:
@@ -57,9 +57,9 @@ def seed_demo(session: Session, today: date | None = None) -> Programme:
         name="Library Conversations",
         description="Free, after-hours conversations for library staff across the sector.",
         timezone=ZONE,
-        after_hours_start=time(17, 30),
-        after_hours_end=time(21, 30),
-        weekends_open=True,
+        after_hours_start=limits.DEFAULT_AFTER_HOURS_START,
+        after_hours_end=limits.DEFAULT_AFTER_HOURS_END,
+        weekends_open=limits.DEFAULT_WEEKENDS_OPEN,
         sender_name="Library Conversations team",
     )
     session.add(programme)
@@ -87,7 +87,7 @@ def seed_demo(session: Session, today: date | None = None) -> Programme:
                 "Bring a question; there is time for the audience in the last ten minutes."
             ),
             starts_at=_evening(tuesday + timedelta(weeks=week)), duration_minutes=30,
-            timezone=ZONE, capacity=200, status=EventStatus.published,
+            timezone=ZONE, capacity=limits.DEFAULT_CAPACITY, status=EventStatus.published,
             meeting_url=f"https://meet.jit.si/mingle-demo-conversation-{week + 1}-q7x2",
             target_attendance=3,
         )
@@ -107,7 +107,8 @@ def seed_demo(session: Session, today: date | None = None) -> Programme:
             "thread of the book."
         ),
         book_title="The Library Book", starts_at=_evening(_next_weekday(today, 3), time(18, 0)),
-        duration_minutes=60, timezone=ZONE, capacity=200, status=EventStatus.published,
+        duration_minutes=60, timezone=ZONE, capacity=limits.DEFAULT_CAPACITY,
+        status=EventStatus.published,
         meeting_url="https://meet.jit.si/mingle-demo-book-kickoff-h4k9",
         roles=[Role(person=_person(session, "Ruth Ellison", "ruth.ellison@example.org"),
                     kind=RoleKind.presenter, status=InvitationStatus.accepted)],
@@ -121,7 +122,8 @@ def seed_demo(session: Session, today: date | None = None) -> Programme:
         prompt_challenges="Rights clearance, fragile originals and a two-person team.",
         prompt_direction="Community-led description and a shared regional platform.",
         starts_at=_evening(_next_weekday(today, 2) + timedelta(weeks=1), time(18, 30)),
-        duration_minutes=45, timezone=ZONE, capacity=200, status=EventStatus.published,
+        duration_minutes=45, timezone=ZONE, capacity=limits.DEFAULT_CAPACITY,
+        status=EventStatus.published,
         meeting_url="https://meet.jit.si/mingle-demo-showcase-p3m8",
         roles=[Role(person=_person(session, "Hemi Walker", "hemi.walker@example.org"),
                     kind=RoleKind.presenter, status=InvitationStatus.accepted)],

@@ -29,6 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from events import limits
+
 # Alembic needs deterministic constraint names to alter them later.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -86,6 +88,11 @@ class EventKind(enum.StrEnum):
     def label(self) -> str:
         return KIND_LABELS[self]
 
+    @property
+    def default_duration(self) -> int:
+        """Minutes an event of this kind lasts unless the organisers say otherwise."""
+        return limits.DEFAULT_DURATION[self.value]
+
 
 KIND_LABELS = {
     EventKind.conversation: "Conversation",
@@ -140,16 +147,19 @@ class Programme(Base):
     __tablename__ = "programmes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(limits.SLUG_MAX), unique=True)
+    name: Mapped[str] = mapped_column(String(limits.PROGRAMME_NAME_MAX))
     description: Mapped[str] = mapped_column(Text, default="")
-    timezone: Mapped[str] = mapped_column(String(64), default="Pacific/Auckland")
-    after_hours_start: Mapped[time] = mapped_column(Time, default=time(17, 30))
-    after_hours_end: Mapped[time] = mapped_column(Time, default=time(21, 30))
-    weekends_open: Mapped[bool] = mapped_column(default=True)
-    sender_name: Mapped[str] = mapped_column(String(200), default="")
+    timezone: Mapped[str] = mapped_column(String(limits.TIMEZONE_MAX),
+                                          default=limits.DEFAULT_TIMEZONE)
+    after_hours_start: Mapped[time] = mapped_column(Time,
+                                                    default=limits.DEFAULT_AFTER_HOURS_START)
+    after_hours_end: Mapped[time] = mapped_column(Time, default=limits.DEFAULT_AFTER_HOURS_END)
+    weekends_open: Mapped[bool] = mapped_column(default=limits.DEFAULT_WEEKENDS_OPEN)
+    sender_name: Mapped[str] = mapped_column(String(limits.SENDER_NAME_MAX), default="")
     # Minutes before the start at which reminders go out.
-    reminder_offsets: Mapped[list[int]] = mapped_column(JSON, default=lambda: [1440, 60])
+    reminder_offsets: Mapped[list[int]] = mapped_column(
+        JSON, default=lambda: list(limits.DEFAULT_REMINDER_OFFSETS))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     series: Mapped[list[Series]] = relationship(back_populates="programme")
@@ -165,8 +175,8 @@ class Series(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
-    title: Mapped[str] = mapped_column(String(200))
-    theme: Mapped[str] = mapped_column(String(200), default="")
+    title: Mapped[str] = mapped_column(String(limits.TITLE_MAX))
+    theme: Mapped[str] = mapped_column(String(limits.THEME_MAX), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     target_attendance: Mapped[int | None] = mapped_column(Integer)
 
@@ -182,19 +192,20 @@ class Event(Base):
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
     series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id"), index=True)
     kind: Mapped[EventKind] = mapped_column(_enum(EventKind, "event_kind"))
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(limits.TITLE_MAX))
     description: Mapped[str] = mapped_column(Text, default="")
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    duration_minutes: Mapped[int] = mapped_column(default=30)
+    duration_minutes: Mapped[int] = mapped_column(
+        default=limits.DEFAULT_DURATION[EventKind.conversation])
     # The zone the event was planned in; times are shown in it.
-    timezone: Mapped[str] = mapped_column(String(64))
-    capacity: Mapped[int] = mapped_column(default=200)
+    timezone: Mapped[str] = mapped_column(String(limits.TIMEZONE_MAX))
+    capacity: Mapped[int] = mapped_column(default=limits.DEFAULT_CAPACITY)
     # Guarded counter of confirmed places: only ever changed by
     # events.booking under the event's row lock.
     seats_taken: Mapped[int] = mapped_column(default=0)
     waitlist_enabled: Mapped[bool] = mapped_column(default=True)
     # Private: reached only through personal join links.
-    meeting_url: Mapped[str] = mapped_column(String(500), default="")
+    meeting_url: Mapped[str] = mapped_column(String(limits.MEETING_URL_MAX), default="")
     status: Mapped[EventStatus] = mapped_column(
         _enum(EventStatus, "event_status"), default=EventStatus.draft
     )
@@ -207,12 +218,12 @@ class Event(Base):
     sequence: Mapped[int] = mapped_column(default=0)
     target_attendance: Mapped[int | None] = mapped_column(Integer)
     # Showcase: the unit and its three prompts.
-    unit_name: Mapped[str] = mapped_column(String(200), default="")
+    unit_name: Mapped[str] = mapped_column(String(limits.UNIT_NAME_MAX), default="")
     prompt_work: Mapped[str] = mapped_column(Text, default="")
     prompt_challenges: Mapped[str] = mapped_column(Text, default="")
     prompt_direction: Mapped[str] = mapped_column(Text, default="")
     # Webinar of a book discussion: the book.
-    book_title: Mapped[str] = mapped_column(String(300), default="")
+    book_title: Mapped[str] = mapped_column(String(limits.BOOK_TITLE_MAX), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -265,8 +276,8 @@ class Person(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased: the e-mail is a participant's only key.
-    email: Mapped[str] = mapped_column(String(320), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(limits.EMAIL_MAX), unique=True)
+    name: Mapped[str] = mapped_column(String(limits.PERSON_NAME_MAX))
     # The manage link's token is derived, never stored: an HMAC of this random
     # nonce under the site's secret key (events.access). Only the token's
     # SHA-256 is kept, for lookup; a new nonce revokes every old link.
@@ -341,8 +352,8 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # What to say: "confirmation", "waitlisted", ...; rendered when sent.
     kind: Mapped[str] = mapped_column(String(40))
-    recipient_email: Mapped[str] = mapped_column(String(320))
-    recipient_name: Mapped[str] = mapped_column(String(200), default="")
+    recipient_email: Mapped[str] = mapped_column(String(limits.EMAIL_MAX))
+    recipient_name: Mapped[str] = mapped_column(String(limits.PERSON_NAME_MAX), default="")
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
     registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id"))
     # Set for e-mails to a guest, facilitator or presenter about their role.

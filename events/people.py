@@ -11,11 +11,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from events import limits
 from events.errors import InvalidInput
 from events.models import Person
-
-NAME_MAX = 200
-EMAIL_MAX = 320
 
 
 def clean_name(raw: object) -> str:
@@ -28,8 +26,9 @@ def clean_name(raw: object) -> str:
         raise InvalidInput("Name contains control characters; please retype it.", field="name")
     if not name:
         raise InvalidInput("Please enter your name.", field="name")
-    if len(name) > NAME_MAX:
-        raise InvalidInput(f"Name must be at most {NAME_MAX} characters.", field="name")
+    if len(name) > limits.PERSON_NAME_MAX:
+        raise InvalidInput(f"Name must be at most {limits.PERSON_NAME_MAX} characters.",
+                           field="name")
     return name
 
 
@@ -66,7 +65,7 @@ def clean_email(raw: object) -> str:
     address = raw.strip()
     if not address:
         raise InvalidInput("Please enter your e-mail address.", field="email")
-    if len(address) > EMAIL_MAX:
+    if len(address) > limits.EMAIL_MAX:
         raise InvalidInput("That e-mail address is too long.", field="email")
     if address.isascii():
         lowered = address.lower()

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from events import booking, changes, signed_links
+from events import booking, changes, limits, signed_links
 from events.errors import InvalidInput, NotFound, NotOpen
 from events.models import (
     Event,
@@ -37,15 +37,6 @@ from events.scheduling import clean_zone, to_utc
 
 Saved = TypeVar("Saved", Programme, Series)
 
-CAPACITY_MIN, CAPACITY_MAX = 1, 1000
-DEFAULT_CAPACITY = 200
-DURATION_MIN, DURATION_MAX = 5, 600
-DEFAULT_DURATION = {
-    EventKind.conversation: 30,
-    EventKind.webinar: 60,
-    EventKind.showcase: 45,
-    EventKind.group_meeting: 60,
-}
 # Which status may follow which; anything else is refused.
 STATUS_MOVES = {
     EventStatus.draft: {EventStatus.published, EventStatus.cancelled},
@@ -80,22 +71,15 @@ def _save(session: Session, model: type[Saved], row: Saved | None,
     return row
 
 
-def _whole(raw: object, field: str, low: int, high: int, label: str) -> int:
-    if isinstance(raw, bool) or not isinstance(raw, int) or not low <= raw <= high:
-        raise InvalidInput(f"The {label} must be a whole number from {low} to {high}.",
-                           field=field)
-    return raw
-
-
 def clean_target(raw: object) -> int | None:
-    """A target attendance: empty, or a whole number from 1 to 1000."""
-    return None if raw is None or raw == "" else _whole(raw, "target_attendance", 1, 1000,
-                                                        "target")
+    """A target attendance: empty, or a whole number within ``limits.TARGET_ATTENDANCE``."""
+    return None if raw is None or raw == "" else limits.TARGET_ATTENDANCE.check(
+        raw, "target_attendance", "target")
 
 
 def clean_meeting_url(raw: object) -> str:
     """An http or https address with a host, or empty (to be set later)."""
-    url = _text(raw, "meeting_url", "meeting link", 500)
+    url = _text(raw, "meeting_url", "meeting link", limits.MEETING_URL_MAX)
     if not url:
         return ""
     parts = urlsplit(url)
@@ -118,12 +102,18 @@ def clean_reminder_offsets(raw: object) -> list[int]:
     offsets = []
     for piece in filter(None, (part.strip() for part in text.split(","))):
         minutes = signed_links.small_id(piece)
-        if minutes is None or not 5 <= minutes <= 20160:
+        if minutes not in limits.REMINDER_OFFSET:
             raise InvalidInput("List minutes before the start, separated by commas, each "
-                               "from 5 to 20160 (two weeks), e.g. 1440, 60.",
+                               f"{limits.REMINDER_OFFSET.hint}, e.g. "
+                               f"{reminder_offsets_text(limits.DEFAULT_REMINDER_OFFSETS)}.",
                                field="reminder_offsets")
         offsets.append(minutes)
     return sorted(set(offsets), reverse=True)
+
+
+def reminder_offsets_text(offsets: list[int] | tuple[int, ...]) -> str:
+    """Offsets as an organiser types them: ``"1440, 60"``."""
+    return ", ".join(map(str, offsets))
 
 
 @dataclass
@@ -133,18 +123,18 @@ class ProgrammePlan:
     name: str
     slug: str
     timezone: str
-    after_hours_start: time
-    after_hours_end: time
-    weekends_open: bool = True
+    after_hours_start: time = limits.DEFAULT_AFTER_HOURS_START
+    after_hours_end: time = limits.DEFAULT_AFTER_HOURS_END
+    weekends_open: bool = limits.DEFAULT_WEEKENDS_OPEN
     description: str = ""
     sender_name: str = ""
-    reminder_offsets: str = "1440, 60"
+    reminder_offsets: str = reminder_offsets_text(limits.DEFAULT_REMINDER_OFFSETS)
 
 
 def save_programme(session: Session, plan: ProgrammePlan,
                    programme: Programme | None = None) -> Programme:
     """Create a programme from ``plan``, or update ``programme`` with it."""
-    slug = _text(plan.slug, "slug", "short name", 80, required=True).lower()
+    slug = _text(plan.slug, "slug", "short name", limits.SLUG_MAX, required=True).lower()
     if not SLUG.match(slug):
         raise InvalidInput("Use lower-case letters, digits and single hyphens, "
                            "e.g. library-conversations.", field="slug")
@@ -156,14 +146,16 @@ def save_programme(session: Session, plan: ProgrammePlan,
     if plan.after_hours_end <= plan.after_hours_start:
         raise InvalidInput("The window must end after it starts.", field="after_hours_end")
     values = dict(
-        name=_text(plan.name, "name", "name", 200, required=True),
+        name=_text(plan.name, "name", "name", limits.PROGRAMME_NAME_MAX, required=True),
         slug=slug,
-        description=_text(plan.description, "description", "description", 20000),
+        description=_text(plan.description, "description", "description",
+                          limits.DESCRIPTION_MAX),
         timezone=clean_zone(plan.timezone),
         after_hours_start=plan.after_hours_start,
         after_hours_end=plan.after_hours_end,
         weekends_open=bool(plan.weekends_open),
-        sender_name=_text(plan.sender_name, "sender_name", "sender name", 200),
+        sender_name=_text(plan.sender_name, "sender_name", "sender name",
+                          limits.SENDER_NAME_MAX),
         reminder_offsets=clean_reminder_offsets(plan.reminder_offsets),
     )
     return _save(session, Programme, programme, values)
@@ -183,9 +175,10 @@ def save_series(session: Session, programme: Programme, plan: SeriesPlan,
                 series: Series | None = None) -> Series:
     """Create a series in ``programme`` from ``plan``, or update ``series`` with it."""
     values = dict(
-        title=_text(plan.title, "title", "title", 200, required=True),
-        theme=_text(plan.theme, "theme", "theme", 200),
-        description=_text(plan.description, "description", "description", 20000),
+        title=_text(plan.title, "title", "title", limits.TITLE_MAX, required=True),
+        theme=_text(plan.theme, "theme", "theme", limits.THEME_MAX),
+        description=_text(plan.description, "description", "description",
+                          limits.DESCRIPTION_MAX),
         target_attendance=clean_target(plan.target_attendance),
     )
     return _save(session, Series, series, {"programme": programme, **values})
@@ -199,7 +192,7 @@ class EventPlan:
     title: str
     starts_at_local: datetime | None
     duration_minutes: int | None = None
-    capacity: int | None = DEFAULT_CAPACITY
+    capacity: int | None = limits.DEFAULT_CAPACITY
     waitlist_enabled: bool = True
     meeting_url: str = ""
     description: str = ""
@@ -224,25 +217,28 @@ def _event_values(session: Session, programme: Programme, plan: EventPlan) -> di
         series = session.get(Series, series_id)
         if series is None or series.programme_id != programme.id:
             raise InvalidInput("Choose a series of this programme.", field="series_id")
-    duration = plan.duration_minutes or DEFAULT_DURATION[kind]
-    capacity = DEFAULT_CAPACITY if plan.capacity is None else plan.capacity
+    duration = plan.duration_minutes or kind.default_duration
+    capacity = limits.DEFAULT_CAPACITY if plan.capacity is None else plan.capacity
     return dict(
         kind=kind,
-        title=_text(plan.title, "title", "title", 200, required=True),
+        title=_text(plan.title, "title", "title", limits.TITLE_MAX, required=True),
         starts_at=to_utc(plan.starts_at_local, programme.timezone),
-        duration_minutes=_whole(duration, "duration_minutes", DURATION_MIN, DURATION_MAX,
-                                "duration in minutes"),
-        capacity=_whole(capacity, "capacity", CAPACITY_MIN, CAPACITY_MAX, "capacity"),
+        duration_minutes=limits.DURATION.check(duration, "duration_minutes",
+                                               "duration in minutes"),
+        capacity=limits.CAPACITY.check(capacity, "capacity", "capacity"),
         waitlist_enabled=bool(plan.waitlist_enabled),
         meeting_url=clean_meeting_url(plan.meeting_url),
-        description=_text(plan.description, "description", "description", 20000),
+        description=_text(plan.description, "description", "description",
+                          limits.DESCRIPTION_MAX),
         target_attendance=clean_target(plan.target_attendance),
         series_id=series_id,
-        unit_name=_text(plan.unit_name, "unit_name", "unit name", 200),
-        prompt_work=_text(plan.prompt_work, "prompt_work", "answer", 5000),
-        prompt_challenges=_text(plan.prompt_challenges, "prompt_challenges", "answer", 5000),
-        prompt_direction=_text(plan.prompt_direction, "prompt_direction", "answer", 5000),
-        book_title=_text(plan.book_title, "book_title", "book title", 300),
+        unit_name=_text(plan.unit_name, "unit_name", "unit name", limits.UNIT_NAME_MAX),
+        prompt_work=_text(plan.prompt_work, "prompt_work", "answer", limits.PROMPT_MAX),
+        prompt_challenges=_text(plan.prompt_challenges, "prompt_challenges", "answer",
+                                limits.PROMPT_MAX),
+        prompt_direction=_text(plan.prompt_direction, "prompt_direction", "answer",
+                               limits.PROMPT_MAX),
+        book_title=_text(plan.book_title, "book_title", "book title", limits.BOOK_TITLE_MAX),
     )
 
 
@@ -283,7 +279,7 @@ def change_status(session: Session, event: Event, status: EventStatus,
     if status not in STATUS_MOVES.get(event.status, set()):
         raise NotOpen(f"A {event.status.value} event cannot become {status.value}.")
     if status == EventStatus.cancelled:
-        reason = _text(reason, "reason", "reason", 2000)
+        reason = _text(reason, "reason", "reason", limits.CANCEL_REASON_MAX)
         if event.status == EventStatus.published and not reason:
             raise InvalidInput("Tell participants why it is cancelled.", field="reason")
         return changes.cancel_event(session, event.id, reason)

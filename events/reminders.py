@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from events import booking, outbox
+from events import booking, limits, outbox
 from events.models import (
     Event,
     EventStatus,
@@ -28,9 +28,6 @@ from events.models import (
     SentReminder,
     utcnow,
 )
-
-# Offsets outside this range are ignored rather than trusted (a month at most).
-MAX_OFFSET_MINUTES = 31 * 24 * 60
 
 
 @dataclass(frozen=True)
@@ -56,9 +53,8 @@ def run_due(session: Session, now: datetime | None = None) -> DueWork:
 def reminder_offsets(programme: Programme) -> list[int]:
     """The programme's valid offsets in minutes, largest (earliest reminder) first."""
     raw = programme.reminder_offsets or []
-    valid = {value for value in raw
-             if isinstance(value, int) and not isinstance(value, bool)
-             and 0 < value <= MAX_OFFSET_MINUTES}
+    # Offsets outside the limits are ignored rather than trusted.
+    valid = {value for value in raw if value in limits.REMINDER_OFFSET}
     return sorted(valid, reverse=True)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from events import booking
+from events import booking, limits
 from events.errors import InvalidInput, NotFound
 from events.models import Event, Person, Registration, RegistrationStatus
 
@@ -18,8 +18,6 @@ SEAT_HOLDERS = (RegistrationStatus.confirmed, RegistrationStatus.attended,
                 RegistrationStatus.no_show)
 MARKS = (RegistrationStatus.attended, RegistrationStatus.no_show,
          RegistrationStatus.confirmed)
-IMPORT_MAX_BYTES = 2 * 1024 * 1024
-IMPORT_MAX_ROWS = 20000
 # Meeting platforms put a summary block above the participant table; the
 # header is looked for in the first rows rather than assumed to be the first.
 HEADER_SEARCH_ROWS = 15
@@ -132,9 +130,9 @@ class AttendanceImport:
 def _read_rows(data: bytes) -> list[list[str]]:
     if not data.strip():
         raise InvalidInput("The file is empty.", field="file")
-    if len(data) > IMPORT_MAX_BYTES:
-        raise InvalidInput("The file is larger than 2 MB; export only the participants.",
-                       field="file")
+    if len(data) > limits.IMPORT_MAX_BYTES:
+        raise InvalidInput(f"The file is larger than {limits.IMPORT_MAX_BYTES // 2**20} MB; "
+                           "export only the participants.", field="file")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -151,8 +149,9 @@ def _read_rows(data: bytes) -> list[list[str]]:
         rows = list(csv.reader(io.StringIO(text, newline=""), dialect, strict=True))
     except csv.Error as error:
         raise InvalidInput(f"The file is not valid CSV ({error}).", field="file") from None
-    if len(rows) > IMPORT_MAX_ROWS:
-        raise InvalidInput(f"The file has more than {IMPORT_MAX_ROWS} rows.", field="file")
+    if len(rows) > limits.IMPORT_MAX_ROWS:
+        raise InvalidInput(f"The file has more than {limits.IMPORT_MAX_ROWS} rows.",
+                           field="file")
     return rows
 
 

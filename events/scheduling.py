@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from events import limits
 from events.errors import InvalidInput
 from events.models import Event, EventStatus, Programme, Role
 
@@ -46,8 +47,10 @@ def to_utc(local: datetime, zone_name: str) -> datetime:
     # Far-off years overflow datetime arithmetic and calendar time-zone rules;
     # a programme plans this year and the next few.
     this_year = datetime.now(UTC).year
-    if not this_year - 1 <= wall.year <= this_year + 10:
-        raise InvalidInput(f"Choose a date between {this_year - 1} and {this_year + 10}.",
+    first_year = this_year - limits.PLANNING_YEARS_BACK
+    last_year = this_year + limits.PLANNING_YEARS_AHEAD
+    if not first_year <= wall.year <= last_year:
+        raise InvalidInput(f"Choose a date between {first_year} and {last_year}.",
                            field="starts_at")
     first = wall.replace(tzinfo=zone, fold=0)
     second = wall.replace(tzinfo=zone, fold=1)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Flask
 from markupsafe import Markup
 
+from events import limits
 from events.descriptions import render_markdown
 
 
@@ -26,12 +27,20 @@ def clock_time(moment: datetime, zone_name: str) -> str:
     return f"{hour}:{local.strftime('%M')} {local.strftime('%p').lower()}"
 
 
+def minutes(span: timedelta) -> int:
+    """A span of time in whole minutes (``limits.JOIN_OPENS_BEFORE | minutes``)."""
+    return span // timedelta(minutes=1)
+
+
 def markdown(text: str) -> Markup:
     """Organiser Markdown, rendered and sanitised, safe to place in a page."""
     return Markup(render_markdown(text or ""))
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(local_time=local_time, clock_time=clock_time, markdown=markdown)
+    # Templates quote limits (a password's length, when the room opens) from the one place.
+    app.jinja_env.globals["limits"] = limits
+    app.jinja_env.filters.update(local_time=local_time, clock_time=clock_time, markdown=markdown,
+                                 minutes=minutes)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -6,19 +6,19 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from events.accounts import PASSWORD_MAX, PASSWORD_MIN
+from events.limits import EMAIL_MAX, PASSWORD_MAX, PASSWORD_MIN, PERSON_NAME_MAX
 
 
 class LoginForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired("Please enter your e-mail address."),
-                                             Length(max=320)])
+                                             Length(max=EMAIL_MAX)])
     password = PasswordField("Password", validators=[DataRequired("Please enter your password."),
                                                      Length(max=PASSWORD_MAX)])
 
 
 class ResetRequestForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired("Please enter your e-mail address."),
-                                             Length(max=320)])
+                                             Length(max=EMAIL_MAX)])
 
 
 def _new_password() -> PasswordField:
@@ -43,6 +43,6 @@ class AcceptInvitationForm(FlaskForm):
     """For someone without an account yet: their name and a password."""
 
     name = StringField("Your name", validators=[DataRequired("Please enter your name."),
-                                                Length(max=200)])
+                                                Length(max=PERSON_NAME_MAX)])
     password = _new_password()
     confirm = _confirmation()

@@ -53,7 +53,7 @@ def _form_page(form: EventForm, programme: Programme, event: Event | None,
         preview = Markup(render_markdown(form.description.data or ""))
     page = render_template("organise/event_form.html", form=form, programme=programme,
                            event=event, preview=preview,
-                           default_durations=planning.DEFAULT_DURATION)
+                           kinds=list(EventKind))
     return (page, status) if status != 200 else page
 
 

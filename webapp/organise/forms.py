@@ -29,8 +29,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from events import limits
 from events.announcements import AUDIENCE_LABELS
 from events.models import KIND_LABELS, RoleKind
+from events.planning import SLUG, reminder_offsets_text
 
 ZONES = sorted(available_timezones() | {"UTC"})
 
@@ -39,36 +41,46 @@ def _required(message: str) -> DataRequired:
     return DataRequired(message)
 
 
+def _within(bounds: limits.Bounds) -> NumberRange:
+    return NumberRange(bounds.low, bounds.high, f"Enter {bounds.hint}.")
+
+
 def _http_only(form: FlaskForm, field: Field) -> None:
     if field.data and not field.data.lower().startswith(("http://", "https://")):
         raise ValidationError("The meeting link must be an http:// or https:// address.")
 
 
 class ProgrammeForm(FlaskForm):
-    name = StringField("Name", validators=[_required("Please enter the name."), Length(max=200)])
+    name = StringField("Name", validators=[_required("Please enter the name."),
+                                           Length(max=limits.PROGRAMME_NAME_MAX)])
     slug = StringField("Short name for links", validators=[
-        _required("Please enter a short name."), Length(max=80),
-        Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
-               message="Use lower-case letters, digits and single hyphens.")])
-    description = TextAreaField("Description", validators=[Length(max=20000)])
+        _required("Please enter a short name."), Length(max=limits.SLUG_MAX),
+        Regexp(SLUG.pattern, message="Use lower-case letters, digits and single hyphens.")])
+    description = TextAreaField("Description", validators=[Length(max=limits.DESCRIPTION_MAX)])
     timezone = SelectField("Home time zone", choices=[SelectChoice(zone) for zone in ZONES],
-                           default="Pacific/Auckland")
+                           default=limits.DEFAULT_TIMEZONE)
     after_hours_start = TimeField("After-hours window on weekdays: from",
+                                  default=limits.DEFAULT_AFTER_HOURS_START,
                                   validators=[InputRequired("Enter a time, e.g. 17:30.")])
-    after_hours_end = TimeField("to", validators=[InputRequired("Enter a time, e.g. 21:30.")])
-    weekends_open = BooleanField("Any time at weekends is after hours", default=True)
-    sender_name = StringField("Sender name for e-mails", validators=[Length(max=200)])
-    reminder_offsets = StringField("Reminders, in minutes before the start",
-                                   default="1440, 60", validators=[Length(max=200)])
+    after_hours_end = TimeField("to", default=limits.DEFAULT_AFTER_HOURS_END,
+                                validators=[InputRequired("Enter a time, e.g. 21:30.")])
+    weekends_open = BooleanField("Any time at weekends is after hours",
+                                 default=limits.DEFAULT_WEEKENDS_OPEN)
+    sender_name = StringField("Sender name for e-mails",
+                              validators=[Length(max=limits.SENDER_NAME_MAX)])
+    reminder_offsets = StringField(
+        "Reminders, in minutes before the start",
+        default=reminder_offsets_text(limits.DEFAULT_REMINDER_OFFSETS),
+        validators=[Length(max=limits.REMINDER_OFFSETS_TEXT_MAX)])
 
 
 class SeriesForm(FlaskForm):
     title = StringField("Title", validators=[_required("Please enter the title."),
-                                             Length(max=200)])
-    theme = StringField("Theme", validators=[Length(max=200)])
-    description = TextAreaField("Description", validators=[Length(max=20000)])
+                                             Length(max=limits.TITLE_MAX)])
+    theme = StringField("Theme", validators=[Length(max=limits.THEME_MAX)])
+    description = TextAreaField("Description", validators=[Length(max=limits.DESCRIPTION_MAX)])
     target_attendance = IntegerField("Target attendance per event", validators=[
-        Optional(), NumberRange(1, 1000, "Enter a whole number from 1 to 1000.")])
+        Optional(), _within(limits.TARGET_ATTENDANCE)])
 
 
 class EventForm(FlaskForm):
@@ -76,43 +88,48 @@ class EventForm(FlaskForm):
                                           for kind, label in KIND_LABELS.items()])
     series_id = SelectField("Series", coerce=int, default=0)
     title = StringField("Title", validators=[_required("Please enter the title."),
-                                             Length(max=200)])
+                                             Length(max=limits.TITLE_MAX)])
     starts_at = DateTimeLocalField(
         "Starts", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         validators=[InputRequired("Enter the date and time it starts.")])
     duration_minutes = IntegerField("Duration in minutes", validators=[
-        Optional(), NumberRange(5, 600, "Enter a whole number from 5 to 600.")])
-    capacity = IntegerField("Capacity", default=200, validators=[
-        InputRequired("Enter how many seats there are."),
-        NumberRange(1, 1000, "Enter a whole number from 1 to 1000.")])
+        Optional(), _within(limits.DURATION)])
+    capacity = IntegerField("Capacity", default=limits.DEFAULT_CAPACITY, validators=[
+        InputRequired("Enter how many seats there are."), _within(limits.CAPACITY)])
     waitlist_enabled = BooleanField("Keep a waitlist when it is full", default=True)
-    meeting_url = URLField("Meeting link", validators=[Optional(), Length(max=500), _http_only])
-    description = TextAreaField("Description (Markdown)", validators=[Length(max=20000)])
+    meeting_url = URLField("Meeting link", validators=[
+        Optional(), Length(max=limits.MEETING_URL_MAX), _http_only])
+    description = TextAreaField("Description (Markdown)",
+                                validators=[Length(max=limits.DESCRIPTION_MAX)])
     target_attendance = IntegerField("Target attendance", validators=[
-        Optional(), NumberRange(1, 1000, "Enter a whole number from 1 to 1000.")])
-    unit_name = StringField("Unit", validators=[Length(max=200)])
-    prompt_work = TextAreaField("What the work looks like", validators=[Length(max=5000)])
-    prompt_challenges = TextAreaField("Key challenges", validators=[Length(max=5000)])
-    prompt_direction = TextAreaField("Where it is heading", validators=[Length(max=5000)])
-    book_title = StringField("Book", validators=[Length(max=300)])
+        Optional(), _within(limits.TARGET_ATTENDANCE)])
+    unit_name = StringField("Unit", validators=[Length(max=limits.UNIT_NAME_MAX)])
+    prompt_work = TextAreaField("What the work looks like",
+                                validators=[Length(max=limits.PROMPT_MAX)])
+    prompt_challenges = TextAreaField("Key challenges",
+                                      validators=[Length(max=limits.PROMPT_MAX)])
+    prompt_direction = TextAreaField("Where it is heading",
+                                     validators=[Length(max=limits.PROMPT_MAX)])
+    book_title = StringField("Book", validators=[Length(max=limits.BOOK_TITLE_MAX)])
 
 
 class CancelForm(FlaskForm):
-    reason = TextAreaField("Reason participants will read", validators=[Length(max=2000)])
+    reason = TextAreaField("Reason participants will read",
+                           validators=[Length(max=limits.CANCEL_REASON_MAX)])
 
 
 class RoleForm(FlaskForm):
     kind = SelectField("Part", choices=[SelectChoice(kind.value, kind.value.capitalize())
                                         for kind in RoleKind])
     name = StringField("Name", validators=[_required("Please enter the name."),
-                                           Length(max=200)])
+                                           Length(max=limits.PERSON_NAME_MAX)])
     email = EmailField("E-mail", validators=[_required("Please enter the e-mail address."),
-                                             Length(max=320)])
+                                             Length(max=limits.EMAIL_MAX)])
 
 
 class InviteForm(FlaskForm):
     email = EmailField("Co-organiser's e-mail", validators=[
-        _required("Please enter the e-mail address."), Length(max=320)])
+        _required("Please enter the e-mail address."), Length(max=limits.EMAIL_MAX)])
 
 
 class AttendanceImportForm(FlaskForm):
@@ -124,9 +141,9 @@ class AnnouncementForm(FlaskForm):
     audience = SelectField("To", choices=[SelectChoice(value, label)
                                           for value, label in AUDIENCE_LABELS.items()])
     subject = StringField("Subject", validators=[_required("Please enter a subject."),
-                                                 Length(max=200)])
+                                                 Length(max=limits.SUBJECT_MAX)])
     body = TextAreaField("Message", validators=[_required("Please write the message."),
-                                                Length(max=10000)])
+                                                Length(max=limits.MESSAGE_MAX)])
 
 
 class ActionForm(FlaskForm):

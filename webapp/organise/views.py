@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import time
-
 from flask import flash, redirect, render_template, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -47,8 +45,6 @@ def _programme_plan(form: ProgrammeForm) -> planning.ProgrammePlan:
 @bp.route("/programmes/new", methods=["GET", "POST"])
 def new_programme() -> Page:
     form = ProgrammeForm()
-    if not form.is_submitted():
-        form.after_hours_start.data, form.after_hours_end.data = time(17, 30), time(21, 30)
     if form.validate_on_submit():
         try:
             programme = planning.save_programme(db.session, _programme_plan(form))
@@ -68,7 +64,8 @@ def edit_programme(programme_id: int) -> Page:
     programme = load_programme(programme_id)
     form = ProgrammeForm(obj=programme)
     if not form.is_submitted():
-        form.reminder_offsets.data = ", ".join(map(str, programme.reminder_offsets or []))
+        form.reminder_offsets.data = planning.reminder_offsets_text(
+            programme.reminder_offsets or [])
     if form.validate_on_submit():
         try:
             planning.save_programme(db.session, _programme_plan(form), programme)

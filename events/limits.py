@@ -1,0 +1,92 @@
+"""Every limit and default a person meets in Mingle, each written once.
+
+The domain's checks, the organisers' forms, the database columns and the demo
+all read them here, so a form can never accept what the domain refuses (or
+the other way round). Change a value here and every one of them follows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time, timedelta
+
+from events.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """An inclusive range of whole numbers, and how to say it to a person."""
+
+    low: int
+    high: int
+
+    def __contains__(self, value: object) -> bool:
+        return (isinstance(value, int) and not isinstance(value, bool)
+                and self.low <= value <= self.high)
+
+    @property
+    def hint(self) -> str:
+        """E.g. 'a whole number from 1 to 1000' (forms and refusals say it alike)."""
+        return f"a whole number from {self.low} to {self.high}"
+
+    def check(self, raw: object, field: str, label: str) -> int:
+        """``raw`` if it is a whole number within these bounds; else a refusal for ``field``."""
+        if raw not in self:
+            raise InvalidInput(f"The {label} must be {self.hint}.", field=field)
+        return raw  # type: ignore[return-value]
+
+
+# Seats at one event. Online rooms of the tools the programmes use hold about
+# a thousand people; nobody is ever removed to fit a lowered capacity.
+CAPACITY = Bounds(1, 1000)
+DEFAULT_CAPACITY = 200
+# Minutes an event lasts, and the default per kind of event.
+DURATION = Bounds(5, 600)
+DEFAULT_DURATION = {"conversation": 30, "webinar": 60, "showcase": 45, "group_meeting": 60}
+# The organisers' measure of success: people per event.
+TARGET_ATTENDANCE = Bounds(1, 1000)
+# Reminders go this many minutes before the start (two weeks at most).
+REMINDER_OFFSET = Bounds(5, 14 * 24 * 60)
+DEFAULT_REMINDER_OFFSETS = (24 * 60, 60)
+
+# A programme's home and its after-hours window on weekdays.
+DEFAULT_TIMEZONE = "Pacific/Auckland"
+DEFAULT_AFTER_HOURS_START = time(17, 30)
+DEFAULT_AFTER_HOURS_END = time(21, 30)
+DEFAULT_WEEKENDS_OPEN = True
+# Events may be planned from last year to this many years ahead.
+PLANNING_YEARS_BACK, PLANNING_YEARS_AHEAD = 1, 10
+
+# The personal join link opens the room from this long before the start
+# until this long after the end.
+JOIN_OPENS_BEFORE = timedelta(minutes=30)
+JOIN_CLOSES_AFTER_END = timedelta(hours=1)
+# One "lost your link" e-mail per person in this window, however often asked.
+LOST_LINK_QUIET = timedelta(minutes=10)
+# Cancelled events stay in feeds this long, so subscribed calendars drop them.
+CANCELLED_KEPT_IN_FEEDS = timedelta(days=30)
+# The home page and the API list at most this many upcoming events.
+UPCOMING_SHOWN = 100
+# An attendance report (CSV) an organiser uploads.
+IMPORT_MAX_BYTES = 2 * 1024 * 1024
+IMPORT_MAX_ROWS = 20_000
+
+# Lengths of what people type, in characters (the columns are as wide).
+PERSON_NAME_MAX = 200
+EMAIL_MAX = 320
+PASSWORD_MIN, PASSWORD_MAX = 10, 200
+PROGRAMME_NAME_MAX = 200
+SLUG_MAX = 80
+SENDER_NAME_MAX = 200
+TIMEZONE_MAX = 64
+TITLE_MAX = 200
+THEME_MAX = 200
+DESCRIPTION_MAX = 20_000
+MEETING_URL_MAX = 500
+UNIT_NAME_MAX = 200
+PROMPT_MAX = 5000
+BOOK_TITLE_MAX = 300
+CANCEL_REASON_MAX = 2000
+SUBJECT_MAX = 200
+MESSAGE_MAX = 10_000
+REMINDER_OFFSETS_TEXT_MAX = 200
