@@ -109,22 +109,15 @@ def _is_lock_timeout(error: OperationalError) -> bool:
 
 
 def check_open(event: Event, now: datetime) -> None:
-    """Refuse registrations for events that are not taking them at ``now``."""
-    _check_open(event.status, event.starts_at, event.registration_closes_at, now)
+    """Refuse registrations, with the reason, unless the event takes them at ``now``.
 
-
-def _check_open(status: EventStatus, starts_at: datetime, closes_at: datetime | None,
-                now: datetime) -> None:
-    if status == EventStatus.draft:
+    The rule itself is ``Event.takes_registrations``; a draft is not found at all.
+    """
+    if event.status == EventStatus.draft:
         raise NotFound("There is no such event.")
-    if status == EventStatus.cancelled:
-        raise NotOpen("This event has been cancelled.")
-    if status != EventStatus.published:
-        raise NotOpen("This event is not open for registration.")
-    if starts_at <= now:
-        raise NotOpen("This event has already started.")
-    if closes_at is not None and closes_at <= now:
-        raise NotOpen("Registration for this event has closed.")
+    reason = event.closed_reason(now)
+    if reason is not None:
+        raise NotOpen(reason)
 
 
 def register(session: Session, event_id: int, name: object, email: object,
@@ -264,15 +257,6 @@ def _full_or_closed(session: Session, event_id: int, registration_id: int, email
 _events, _registrations, _people = Event.__table__, Registration.__table__, Person.__table__
 
 
-def _open_seat(now: ColumnElement[Any]) -> ColumnElement[bool]:
-    """An event with a free seat that takes registrations at ``now``."""
-    return and_(_events.c.seats_taken < _events.c.capacity,
-                _events.c.status == EventStatus.published,
-                _events.c.starts_at > now,
-                or_(_events.c.registration_closes_at.is_(None),
-                    _events.c.registration_closes_at > now))
-
-
 def _invitation_context(dialect: str, sequence: ColumnElement[Any]) -> ColumnElement[Any]:
     """A confirmation's context, {"method": "REQUEST", "sequence": n}, built in SQL."""
     build = func.json_build_object if dialect == "postgresql" else func.json_object
@@ -281,7 +265,7 @@ def _invitation_context(dialect: str, sequence: ColumnElement[Any]) -> ColumnEle
 
 _TAKE_SEAT_IF_OPEN = Prepared(lambda _dialect: (
     update(_events)
-    .where(_events.c.id == bindparam("event_id"), _open_seat(bindparam("now")))
+    .where(_events.c.id == bindparam("event_id"), Event.offers_seat(bindparam("now")))
     # Seats are not part of any calendar: leave updated_at (LAST-MODIFIED) alone.
     .values(seats_taken=_events.c.seats_taken + 1, updated_at=_events.c.updated_at)
 ), keys=())
@@ -341,7 +325,8 @@ def _try_for_seat_at_once(_dialect: str) -> Executable:
         .returning(_registrations.c.id).cte("registration"))
     seat = (
         update(_events)
-        .where(_events.c.id == event_id, _open_seat(now), exists(select(registration.c.id)))
+        .where(_events.c.id == event_id, Event.offers_seat(now),
+               exists(select(registration.c.id)))
         .values(seats_taken=_events.c.seats_taken + 1, updated_at=_events.c.updated_at)
         .returning(_events.c.sequence).cte("seat"))
     message = outbox.insert_from(select(
@@ -516,13 +501,6 @@ def cancel(session: Session, registration_id: int, now: datetime | None = None) 
     return registration
 
 
-def promotion_open(event: Event, now: datetime) -> bool:
-    """Whether a freed seat may still go to someone on the waitlist at ``now``."""
-    return (event.status == EventStatus.published and event.starts_at > now
-            and event.waitlist_closed_at is None
-            and (event.registration_closes_at is None or event.registration_closes_at > now))
-
-
 def promote_from_waitlist(session: Session, event: Event, now: datetime) -> list[Registration]:
     """Fill the event's free seats from the head of its waitlist, in arrival order.
 
@@ -533,7 +511,7 @@ def promote_from_waitlist(session: Session, event: Event, now: datetime) -> list
     promoted: list[Registration] = []
     # Bounded by the seats that can be free: each pass takes one or stops.
     for _ in range(max(event.capacity - event.seats_taken, 0)):
-        if not promotion_open(event, now):
+        if not event.promotes_from_waitlist(now):
             break
         head = session.execute(
             select(Registration).where(Registration.event_id == event.id,
@@ -559,7 +537,7 @@ def promote_by_hand(session: Session, registration_id: int,
     registration = _fresh_registration(session, registration_id)
     if registration.status != RegistrationStatus.waitlisted:
         raise NotOpen("Only a person on the waitlist can be given a seat.")
-    if not promotion_open(event, now):
+    if not event.promotes_from_waitlist(now):
         raise NotOpen("The waitlist is closed: the event has started or registration has closed.")
     if not _take_seat(session, event):
         raise NotOpen("No seat is free. Raise the capacity or wait for a cancellation.")
@@ -590,10 +568,7 @@ def close_waitlist(session: Session, event_id: int, now: datetime | None = None)
     """
     event = lock_event(session, event_id)
     now = now or utcnow()
-    if event.waitlist_closed_at is not None or event.status != EventStatus.published:
-        return 0
-    closes = event.registration_closes_at
-    if event.starts_at > now and (closes is None or closes > now):
+    if not event.waitlist_due_to_close(now):
         return 0
     event.waitlist_closed_at = now
     waiting = list(session.execute(
@@ -611,9 +586,7 @@ def events_with_waitlist_to_close(session: Session, now: datetime | None = None)
     now = now or utcnow()
     return list(session.execute(
         select(Event.id).where(
-            Event.status == EventStatus.published,
-            Event.waitlist_closed_at.is_(None),
-            or_(Event.starts_at <= now, Event.registration_closes_at <= now),
+            Event.waitlist_due_to_close(now),
             select(Registration.id).where(
                 Registration.event_id == Event.id,
                 Registration.status == RegistrationStatus.waitlisted).exists(),

@@ -25,9 +25,13 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    and_,
+    or_,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from events import limits
 
@@ -254,10 +258,97 @@ class Event(Base):
     def seats_left(self) -> int:
         return max(self.capacity - self.seats_taken, 0)
 
-    @property
-    def is_public(self) -> bool:
-        return self.status in (EventStatus.published, EventStatus.completed,
-                               EventStatus.cancelled)
+    # The rules of taking part, each written once. They work on a loaded event
+    # (``event.offers_seat(now)``) and in SQL (``Event.offers_seat(now)`` in a
+    # WHERE clause), so the RSVP's guarded UPDATEs, the locked paths, the
+    # pages and the templates cannot disagree. ``now`` is an aware datetime,
+    # or in SQL any expression of one (the prepared RSVP binds a parameter).
+
+    @hybrid_method
+    def takes_registrations(self, now: datetime) -> bool:
+        """Whether the event takes new registrations, and returns, at ``now``.
+
+        Published, not started yet, and before its own registration deadline
+        if the organisers set one.
+        """
+        return (self.status == EventStatus.published and self.starts_at > now
+                and (self.registration_closes_at is None or self.registration_closes_at > now))
+
+    @takes_registrations.inplace.expression
+    @classmethod
+    def _takes_registrations_expression(cls, now: Any) -> ColumnElement[bool]:
+        return and_(cls.status == EventStatus.published, cls.starts_at > now,
+                    or_(cls.registration_closes_at.is_(None), cls.registration_closes_at > now))
+
+    @hybrid_property
+    def has_free_seat(self) -> bool:
+        """Whether a seat is free (the capacity may have been lowered below the seats taken)."""
+        return self.seats_taken < self.capacity
+
+    @hybrid_method
+    def offers_seat(self, now: datetime) -> bool:
+        """Whether an RSVP at ``now`` would get a seat."""
+        return bool(self.takes_registrations(now) and self.has_free_seat)
+
+    @offers_seat.inplace.expression
+    @classmethod
+    def _offers_seat_expression(cls, now: Any) -> ColumnElement[bool]:
+        return and_(cls.takes_registrations(now), cls.has_free_seat)
+
+    @hybrid_method
+    def offers_waitlist(self, now: datetime) -> bool:
+        """Whether an RSVP at ``now`` would join the waitlist: open, full, and keeping one."""
+        return bool(self.takes_registrations(now) and not self.has_free_seat
+                    and self.waitlist_enabled)
+
+    @offers_waitlist.inplace.expression
+    @classmethod
+    def _offers_waitlist_expression(cls, now: Any) -> ColumnElement[bool]:
+        return and_(cls.takes_registrations(now), ~cls.has_free_seat,
+                    cls.waitlist_enabled.is_(True))
+
+    @hybrid_method
+    def promotes_from_waitlist(self, now: datetime) -> bool:
+        """Whether a freed seat still goes to the head of the waitlist at ``now``.
+
+        Only while registration is open and the waitlist has not been closed:
+        after that, people waiting were told there is no seat for them.
+        """
+        return bool(self.takes_registrations(now) and self.waitlist_closed_at is None)
+
+    @promotes_from_waitlist.inplace.expression
+    @classmethod
+    def _promotes_from_waitlist_expression(cls, now: Any) -> ColumnElement[bool]:
+        return and_(cls.takes_registrations(now), cls.waitlist_closed_at.is_(None))
+
+    @hybrid_method
+    def waitlist_due_to_close(self, now: datetime) -> bool:
+        """Whether people still waiting must now be told no seat will come free."""
+        return bool(self.status == EventStatus.published and self.waitlist_closed_at is None
+                    and not self.takes_registrations(now))
+
+    @waitlist_due_to_close.inplace.expression
+    @classmethod
+    def _waitlist_due_to_close_expression(cls, now: Any) -> ColumnElement[bool]:
+        return and_(cls.status == EventStatus.published, cls.waitlist_closed_at.is_(None),
+                    ~cls.takes_registrations(now))
+
+    @hybrid_method
+    def has_started(self, now: datetime) -> bool:
+        """Whether the event has begun at ``now`` (places can no longer be given up)."""
+        return self.starts_at <= now
+
+    def closed_reason(self, now: datetime) -> str | None:
+        """Why the event takes no registrations at ``now``, in words; ``None`` if it does."""
+        if self.takes_registrations(now):
+            return None
+        if self.status == EventStatus.cancelled:
+            return "This event has been cancelled."
+        if self.status != EventStatus.published:
+            return "This event is not open for registration."
+        if self.has_started(now):
+            return "This event has already started."
+        return "Registration for this event has closed."
 
     def people_in(self, *kinds: RoleKind) -> list[Role]:
         return [role for role in self.roles if role.kind in kinds

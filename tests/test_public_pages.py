@@ -145,7 +145,13 @@ def test_rsvp_to_a_past_or_cancelled_event_is_refused_with_the_reason(
         csrf_client: FlaskClient, make_event: Callable[..., Event], session: Session,
         fields: dict, reason: str) -> None:
     event = make_event(**fields)
-    response = post_rsvp(csrf_client, event, "Ada", "ada@example.org")
+    page = csrf_client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert reason in page and f"/events/{event.id}/rsvp" not in page  # no form to send
+    # A form opened while it was still open, sent now:
+    token = csrf_token_from(csrf_client.get("/me").get_data(as_text=True))
+    response = csrf_client.post(f"/events/{event.id}/rsvp",
+                                data={"name": "Ada", "email": "ada@example.org",
+                                      "csrf_token": token})
     assert response.status_code == 409
     assert reason in response.get_data(as_text=True)
     assert registrations(session) == 0

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from events import limits
 from events.descriptions import render_markdown
+from events.models import utcnow
 
 
 def local_time(moment: datetime, zone_name: str) -> str:
@@ -37,7 +38,14 @@ def markdown(text: str) -> Markup:
     return Markup(render_markdown(text or ""))
 
 
+def clock() -> dict[str, datetime]:
+    """``now`` for templates, so they ask the model's rules at the time of rendering
+    (``event.offers_seat(now)``) instead of writing the rules again."""
+    return {"now": utcnow()}
+
+
 def init_app(app: Flask) -> None:
+    app.context_processor(clock)
     # Templates quote limits (a password's length, when the room opens) from the one place.
     app.jinja_env.globals["limits"] = limits
     app.jinja_env.filters.update(local_time=local_time, clock_time=clock_time, markdown=markdown,
