@@ -35,6 +35,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from events import limits, outbox
+from events.calendar import invitation_sequence
 from events.errors import Busy, InvalidInput, NotFound, NotOpen
 from events.models import (
     Event,
@@ -257,10 +258,16 @@ def _full_or_closed(session: Session, event_id: int, registration_id: int, email
 _events, _registrations, _people = Event.__table__, Registration.__table__, Person.__table__
 
 
-def _invitation_context(dialect: str, sequence: ColumnElement[Any]) -> ColumnElement[Any]:
-    """A confirmation's context, {"method": "REQUEST", "sequence": n}, built in SQL."""
+# A registration the prepared RSVP inserts has made no changes of its own yet.
+NEW_REGISTRATION_SEQUENCE = 0
+
+
+def _invitation_context(dialect: str, event_sequence: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A new registration's confirmation context, {"method": "REQUEST", "sequence": n},
+    built in SQL from the event's SEQUENCE by the one rule."""
     build = func.json_build_object if dialect == "postgresql" else func.json_object
-    return build("method", "REQUEST", "sequence", sequence)
+    return build("method", "REQUEST", "sequence",
+                 invitation_sequence(event_sequence, literal(NEW_REGISTRATION_SEQUENCE)))
 
 
 _TAKE_SEAT_IF_OPEN = Prepared(lambda _dialect: (
@@ -285,7 +292,8 @@ def _add_registration(_dialect: str) -> Executable:
     now = bindparam("now", type_=_registrations.c.queued_at.type)
     return sqlite_insert(_registrations).values(
         status=literal(RegistrationStatus.confirmed, _registrations.c.status.type),
-        sequence=literal(0), queued_at=now, confirmed_at=now, created_at=now, updated_at=now,
+        sequence=literal(NEW_REGISTRATION_SEQUENCE), queued_at=now, confirmed_at=now,
+        created_at=now, updated_at=now,
     ).on_conflict_do_nothing(index_elements=["event_id", "person_id"])
 
 
@@ -320,7 +328,7 @@ def _try_for_seat_at_once(_dialect: str) -> Executable:
              "created_at", "updated_at"],
             select(event_id, person.c.id,
                    literal(RegistrationStatus.confirmed, _registrations.c.status.type),
-                   now, literal(0), now, now, now))
+                   now, literal(NEW_REGISTRATION_SEQUENCE), now, now, now))
         .on_conflict_do_nothing(index_elements=["event_id", "person_id"])
         .returning(_registrations.c.id).cte("registration"))
     seat = (

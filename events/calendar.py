@@ -13,9 +13,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from icalendar import Alarm, Calendar, vCalAddress, vText, vUri
 from icalendar import Event as VEvent
+from sqlalchemy import ColumnElement
 
 from events.calendar_timezones import vtimezone
 from events.models import (
@@ -35,6 +37,7 @@ __all__ = [
     "event_download",
     "feed",
     "invitation",
+    "invitation_sequence",
     "invitation_uid",
     "public_uid",
     "role_invitation",
@@ -68,6 +71,28 @@ def invitation_uid(registration: Registration, site: Site) -> str:
 def role_uid(role: Role, site: Site) -> str:
     """UID of a guest's, facilitator's or presenter's invitation to their event."""
     return f"role-{role.id}@{site.uid_domain}"
+
+
+Count = TypeVar("Count", int, "ColumnElement[int]")
+
+
+def invitation_sequence(event_sequence: Count, own_changes: Count | int = 0) -> Count:
+    """SEQUENCE of a personal invitation (a registration's, or a role's): the one rule.
+
+    RFC 5546 §2.1.4 and RFC 5545 §3.8.7.4: each new REQUEST or CANCEL for an
+    invitation's UID must carry a higher SEQUENCE than the one before it, or
+    calendars keep the older copy (a REQUEST after a CANCEL would be ignored,
+    and the event stay cancelled). Two counters feed it, and both only grow:
+    the event's own ``sequence`` (bumped by every organiser change of time,
+    length, title or status, for everyone invited) and the invitation's own
+    changes (a registration's ``sequence``, bumped when its holder cancels or
+    comes back; a role has none yet, so 0). Their sum grows whenever either
+    does, so every message outranks the ones sent before it.
+
+    Works on numbers and on SQL expressions alike: the prepared RSVP writes a
+    confirmation's SEQUENCE in SQL with this same function.
+    """
+    return event_sequence + own_changes
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from events import outbox
 from events.booking import lock_event
+from events.calendar import invitation_sequence
 from events.models import (
     Event,
     EventStatus,
@@ -50,12 +51,10 @@ def accepted_roles(session: Session, event: Event) -> list[Role]:
 
 def _enqueue_for_role(session: Session, role: Role, kind: str, method: str,
                       **context: Any) -> OutboxMessage:
-    # A role's invitation has no per-person counter of its own: its SEQUENCE
-    # is the event's, which only grows.
     return outbox.enqueue_to(session, kind, role.person.email, role.person.name,
                              event_id=role.event_id, role_id=role.id, method=method,
-                             sequence=role.event.sequence, role_kind=role.kind.value,
-                             **context)
+                             sequence=invitation_sequence(role.event.sequence),
+                             role_kind=role.kind.value, **context)
 
 
 def update_event(session: Session, event_id: int, *, title: str | None = None,

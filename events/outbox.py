@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Insert, Select, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
+from events.calendar import invitation_sequence
 from events.models import OutboxMessage, OutboxStatus, Person, Registration, utcnow
 from events.prepared import Prepared
 
@@ -102,20 +103,12 @@ def enqueue_to_person(session: Session, kind: str, person: Person,
                       **context)
 
 
-def invitation_sequence(registration: Registration) -> int:
-    """SEQUENCE of the registration's invitation.
-
-    Both terms only grow: the event's on organiser changes, the
-    registration's on the participant's own cancel or rejoin.
-    """
-    return registration.event.sequence + registration.sequence
-
-
 def enqueue_invitation(session: Session, registration: Registration, kind: str,
                        method: str = "REQUEST", **context: Any) -> OutboxMessage:
-    """Queue an e-mail carrying the registration's iTIP invitation (or cancellation)."""
-    return enqueue(session, kind, registration, method=method,
-                   sequence=invitation_sequence(registration), **context)
+    """Queue an e-mail carrying the registration's iTIP invitation (or cancellation),
+    with its SEQUENCE as of now (``calendar.invitation_sequence``)."""
+    sequence = invitation_sequence(registration.event.sequence, registration.sequence)
+    return enqueue(session, kind, registration, method=method, sequence=sequence, **context)
 
 
 def claim_due(session: Session, limit: int = 50, now: datetime | None = None) -> list[int]:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from events import booking, reminders
+from events import booking, calendar, changes, reminders
 from events.errors import InvalidInput, NotFound, NotOpen
 from events.models import Event, OutboxMessage, Registration, RegistrationStatus
 
@@ -119,6 +119,31 @@ def test_a_returning_person_takes_a_free_seat_with_a_higher_sequence(
     sequences = [m.context["sequence"] for m in messages(session)
                  if m.kind in ("confirmation", "cancelled")]
     assert sequences == sorted(sequences) and len(set(sequences)) == 3
+
+
+def test_a_returning_registration_carries_its_own_changes_and_the_events_in_its_sequence(
+        session: Session, make_event: Callable[..., Event]) -> None:
+    # Published and changed twice already: the event's SEQUENCE is 2.
+    event = make_event(capacity=1, sequence=2)
+    place = rsvp(session, event, 0)
+    booking.cancel(session, place.id)
+    session.commit()
+    changes.update_event(session, event.id, title="Leading from any chair, again")
+    session.commit()
+    # Back through the RSVP itself (the same e-mail), into the only seat.
+    again = booking.register(session, event.id, "Person 0", "person0@example.org")
+    session.commit()
+    changes.update_event(session, event.id, duration_minutes=45)
+    session.commit()
+
+    session.refresh(place)
+    assert (again.registration_id, again.status) == (place.id, RegistrationStatus.confirmed)
+    assert place.sequence == 2 and event.sequence == 4
+    sent = [(m.kind, m.context["method"], m.context["sequence"]) for m in messages(session)
+            if m.registration_id == place.id]
+    assert sent == [("confirmation", "REQUEST", 2), ("cancelled", "CANCEL", 3),
+                    ("confirmation", "REQUEST", 5), ("update", "REQUEST", 6)]
+    assert sent[-1][2] == calendar.invitation_sequence(event.sequence, place.sequence)
 
 
 def test_raising_capacity_promotes_in_arrival_order_and_lowering_removes_nobody(
