@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from events import booking
 from events.models import (
     Event,
     EventKind,
@@ -135,6 +136,21 @@ def test_rsvp_without_a_csrf_token_is_refused_and_stores_nothing(
     assert response.status_code == 400
     assert "reload the page" in response.get_data(as_text=True)
     assert registrations(session) == 0
+
+
+@pytest.mark.parametrize(("waitlist", "offered"), [(True, "Join the waitlist"), (False, None)])
+def test_a_full_event_offers_its_waitlist_only_when_it_keeps_one(
+        client: FlaskClient, session: Session, make_event: Callable[..., Event],
+        waitlist: bool, offered: str | None) -> None:
+    event = make_event(capacity=1, waitlist_enabled=waitlist)
+    booking.register(session, event.id, "First", "first@example.org")
+    session.commit()
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    if offered:
+        assert offered in page and f"/events/{event.id}/rsvp" in page
+    else:
+        assert "Join the waitlist" not in page and "join the waitlist" not in page
+        assert "This event is full." in page and f"/events/{event.id}/rsvp" not in page
 
 
 @pytest.mark.parametrize(("fields", "reason"), [
