@@ -21,9 +21,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 
 from bench import load, seed, servers, write_floor
+from events.models import Event, Registration
 from webapp.config import database_url
 
 HERE = Path(__file__).resolve().parent
@@ -196,15 +197,14 @@ def _measure_not_modified(port: int, workdir: Path) -> load.Figures:
 def capacity_check(url: str) -> dict[str, int]:
     """Count events over capacity, and counters that disagree with the confirmed places."""
     engine = create_engine(database_url(url, ""))
+    seated = (select(func.count()).where(Registration.event_id == Event.id,
+                                         Registration.holds_seat)
+              .correlate(Event).scalar_subquery())
     with engine.connect() as connection:
-        over = connection.execute(text(
-            "SELECT count(*) FROM events e WHERE e.seats_taken > e.capacity OR "
-            "(SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status IN "
-            "('confirmed', 'attended', 'no_show')) > e.capacity")).scalar_one()
-        drift = connection.execute(text(
-            "SELECT count(*) FROM events e WHERE e.seats_taken <> "
-            "(SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status IN "
-            "('confirmed', 'attended', 'no_show'))")).scalar_one()
+        over = connection.execute(select(func.count()).select_from(Event).where(
+            (Event.seats_taken > Event.capacity) | (seated > Event.capacity))).scalar_one()
+        drift = connection.execute(select(func.count()).select_from(Event).where(
+            Event.seats_taken != seated)).scalar_one()
         registrations = connection.execute(text("SELECT count(*) FROM registrations")).scalar_one()
         queued = connection.execute(text("SELECT count(*) FROM outbox")).scalar_one()
     engine.dispose()

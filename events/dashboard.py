@@ -6,20 +6,25 @@ cannot drift from the roster.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from html import escape
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from events.models import Event, EventStatus, Programme, Registration, RegistrationStatus, Series
+from events.models import (
+    SEAT_HOLDING,
+    Event,
+    EventStatus,
+    Programme,
+    Registration,
+    RegistrationStatus,
+    Series,
+)
+from events.spreadsheets import csv_text
 
 NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
                 "ten", "eleven", "twelve"]
-RSVP_STATUSES = (RegistrationStatus.confirmed, RegistrationStatus.attended,
-                 RegistrationStatus.no_show)
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,7 @@ def _figures(session: Session, events: list[Event]) -> list[EventFigures]:
         target = event.target_attendance
         if target is None and event.series is not None:
             target = event.series.target_attendance
-        rows.append(EventFigures(event, target, count(*RSVP_STATUSES),
+        rows.append(EventFigures(event, target, count(*SEAT_HOLDING),
                                  count(RegistrationStatus.waitlisted),
                                  count(RegistrationStatus.attended)))
     return rows
@@ -167,17 +172,10 @@ def chart_svg(dashboard: Dashboard, chart_id: str = "chart") -> str:
 
 def export_csv(dashboard: Dashboard) -> str:
     """The dashboard's rows as CSV: one line per event, then the totals."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["event_id", "title", "starts_at", "status", "target", "rsvps", "waitlist",
-                     "attended"])
-    for row in dashboard.rows:
-        title = row.event.title
-        if title[:1] in ("=", "+", "-", "@"):
-            title = "'" + title  # OWASP CSV injection: never a formula
-        writer.writerow([row.event.id, title, row.event.starts_at.isoformat(),
-                         row.event.status.value, "" if row.target is None else row.target,
-                         row.rsvps, row.waitlist, row.attended])
-    writer.writerow(["", "total", "", "", "", dashboard.total("rsvps"),
-                     dashboard.total("waitlist"), dashboard.total("attended")])
-    return out.getvalue()
+    rows: list[list[object]] = [
+        [row.event.id, row.event.title, row.event.starts_at.isoformat(), row.event.status.value,
+         row.target, row.rsvps, row.waitlist, row.attended] for row in dashboard.rows]
+    rows.append(["", "total", "", "", "", dashboard.total("rsvps"), dashboard.total("waitlist"),
+                 dashboard.total("attended")])
+    return csv_text(["event_id", "title", "starts_at", "status", "target", "rsvps", "waitlist",
+                     "attended"], rows)

@@ -134,6 +134,12 @@ class RegistrationStatus(enum.StrEnum):
     no_show = "no_show"
 
 
+# The statuses that hold one of the event's seats (counted in ``Event.seats_taken``),
+# in the order the roster lists them.
+SEAT_HOLDING = (RegistrationStatus.confirmed, RegistrationStatus.attended,
+                RegistrationStatus.no_show)
+
+
 class OutboxStatus(enum.StrEnum):
     queued = "queued"
     sent = "sent"
@@ -428,10 +434,15 @@ class Registration(Base):
     event: Mapped[Event] = relationship(back_populates="registrations")
     person: Mapped[Person] = relationship(lazy="joined")
 
-    @property
+    @hybrid_property
     def holds_seat(self) -> bool:
-        return self.status in (RegistrationStatus.confirmed, RegistrationStatus.attended,
-                               RegistrationStatus.no_show)
+        """Whether this place takes up one of the event's seats (``SEAT_HOLDING``)."""
+        return self.status in SEAT_HOLDING
+
+    @holds_seat.inplace.expression
+    @classmethod
+    def _holds_seat_expression(cls) -> ColumnElement[bool]:
+        return cls.status.in_(SEAT_HOLDING)
 
 
 class OutboxMessage(Base):

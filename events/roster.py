@@ -12,10 +12,9 @@ from sqlalchemy.orm import Session
 
 from events import booking, limits
 from events.errors import InvalidInput, NotFound
-from events.models import Event, Person, Registration, RegistrationStatus
+from events.models import SEAT_HOLDING, Event, Person, Registration, RegistrationStatus
+from events.spreadsheets import csv_text
 
-SEAT_HOLDERS = (RegistrationStatus.confirmed, RegistrationStatus.attended,
-                RegistrationStatus.no_show)
 MARKS = (RegistrationStatus.attended, RegistrationStatus.no_show,
          RegistrationStatus.confirmed)
 # Meeting platforms put a summary block above the participant table; the
@@ -39,7 +38,7 @@ class Roster:
 
     @property
     def seat_holders(self) -> list[Registration]:
-        return [row for status in SEAT_HOLDERS for row in self.by_status[status]]
+        return [row for status in SEAT_HOLDING for row in self.by_status[status]]
 
 
 def roster(session: Session, event: Event) -> Roster:
@@ -52,7 +51,7 @@ def roster(session: Session, event: Event) -> Roster:
     grouped: dict[RegistrationStatus, list[Registration]] = {s: [] for s in RegistrationStatus}
     for registration in rows:
         grouped[registration.status].append(registration)
-    for status in (*SEAT_HOLDERS, RegistrationStatus.cancelled):
+    for status in (*SEAT_HOLDING, RegistrationStatus.cancelled):
         grouped[status].sort(key=lambda row: row.person.name.lower())
     return Roster(event, grouped)
 
@@ -90,7 +89,7 @@ def mark(session: Session, event: Event, registration_ids: Iterable[int],
     changed, refused = 0, []
     for registration_id in ids:
         registration = _registration_of(session, event, registration_id)
-        if registration.status not in SEAT_HOLDERS:
+        if not registration.holds_seat:
             refused.append(registration.person.name)
         elif registration.status != status:
             registration.status = status
@@ -197,7 +196,7 @@ def import_attendance(session: Session, event: Event, data: bytes) -> Attendance
             result.unmatched.append(UnmatchedRow(line, name, email, "no e-mail address"))
         elif registration is None:
             result.unmatched.append(UnmatchedRow(line, name, email, "not registered"))
-        elif registration.status not in SEAT_HOLDERS:
+        elif not registration.holds_seat:
             reason = ("on the waitlist" if registration.status == RegistrationStatus.waitlisted
                       else "had cancelled")
             result.unmatched.append(UnmatchedRow(line, name, email, reason))
@@ -210,25 +209,13 @@ def import_attendance(session: Session, event: Event, data: bytes) -> Attendance
     return result
 
 
-def _cell(value: object) -> str:
-    # OWASP "CSV injection": a cell starting with = + - @ runs as a formula
-    # in spreadsheets, so such text is prefixed with a quote.
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def export_csv(session: Session, event: Event) -> str:
     """Every registration of the event as CSV, for the organisers' own records."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["name", "email", "status", "waitlist_position", "registered_at",
-                     "updated_at"])
     current = roster(session, event)
     position = {row.id: index for index, row in enumerate(current["waitlisted"], start=1)}
-    for status in RegistrationStatus:
-        for registration in current.by_status[status]:
-            writer.writerow([_cell(registration.person.name), _cell(registration.person.email),
-                             registration.status.value, position.get(registration.id, ""),
-                             registration.created_at.isoformat(),
-                             registration.updated_at.isoformat()])
-    return out.getvalue()
+    return csv_text(
+        ["name", "email", "status", "waitlist_position", "registered_at", "updated_at"],
+        ([registration.person.name, registration.person.email, registration.status.value,
+          position.get(registration.id, ""), registration.created_at.isoformat(),
+          registration.updated_at.isoformat()]
+         for status in RegistrationStatus for registration in current.by_status[status]))

@@ -112,6 +112,20 @@ def test_the_dashboard_exports_as_csv(client: FlaskClient, session: Session,
             ("total", "", "185", "4", "50")]
 
 
+@pytest.mark.parametrize("title", ["=cmd|' /C calc'!A0", "\t=1+2", "\r=1+2", "+1", "-1",
+                                   "@SUM(A1)"])
+def test_the_dashboard_csv_never_starts_a_cell_with_a_formula(
+        client: FlaskClient, session: Session, programme: Programme, season: Series,
+        title: str) -> None:
+    season.events[0].title = title
+    session.commit()
+    make_organiser(session, programme=programme)
+    log_in(client)
+    response = client.get(f"/organise/series/{season.id}/dashboard.csv")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True), newline="")))
+    assert rows[0]["title"] == "'" + title
+
+
 def test_a_title_with_markup_cannot_break_out_of_the_chart(session: Session,
                                                            season: Series) -> None:
     season.events[0].title = '</title><script>alert(1)</script>'

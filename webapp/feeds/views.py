@@ -22,6 +22,8 @@ bp = Blueprint("feeds", __name__)
 # Feeds tell clients to keep them for five minutes; a tenth of a second more
 # for changes made by other processes spares almost every poll a database query.
 FEED_FRESH_WITHIN = 0.1
+# How long clients may keep a calendar before asking again (seconds).
+FEED_MAX_AGE = 300
 # What an empty feed reports as its Last-Modified: it has no events to date it.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -33,21 +35,27 @@ def add_to_calendar_links() -> dict[str, Any]:
             "can_add_to_calendar": calendar_links.can_be_added}
 
 
-def calendar_response(body: bytes, filename: str, last_modified: datetime | None,
-                      etag: str | None = None) -> Response:
-    """Serve iCalendar bytes with a strong ETag, answering 304 when unchanged."""
-    return _calendar_response(body, filename, last_modified, etag).make_conditional(request)
+def calendar_response(body: bytes, filename: str, *, last_modified: datetime | None = None,
+                      etag: str | None = None, private: bool = False) -> Response:
+    """Serve iCalendar bytes (every .ics answer goes through here): a strong ETag,
+    304 when unchanged, and kept five minutes (by the browser alone if ``private``)."""
+    return _calendar_response(body, filename, last_modified, etag,
+                              private).make_conditional(request)
 
 
 def _calendar_response(body: bytes, filename: str, last_modified: datetime | None,
-                       etag: str | None = None) -> Response:
+                       etag: str | None = None, private: bool = False) -> Response:
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     response.set_etag(etag or _etag(body))
-    response.last_modified = last_modified or EPOCH
-    response.cache_control.public = True
-    response.cache_control.max_age = 300
+    if last_modified is not None:
+        response.last_modified = last_modified
+    if private:
+        response.cache_control.private = True
+    else:
+        response.cache_control.public = True
+    response.cache_control.max_age = FEED_MAX_AGE
     return response
 
 
@@ -63,7 +71,7 @@ def _last_modified(events: list[Event]) -> datetime | None:
 def event_download(event_id: int) -> Response:
     event = catalogue.public_event(db.session, event_id)
     body = calendar.event_download(event, current_site(), now=event.updated_at)
-    return calendar_response(body, f"event-{event.id}.ics", event.updated_at)
+    return calendar_response(body, f"event-{event.id}.ics", last_modified=event.updated_at)
 
 
 @dataclass(frozen=True)
@@ -89,7 +97,7 @@ def _feed(load: Callable[[], list[Event]], name: str, zone_name: str | None,
         stamp = _last_modified(events)
         body = calendar.feed(events, current_site(), name, zone, now=stamp)
         etag = _etag(body)
-        headers = _calendar_response(b"", filename, stamp, etag=etag).headers
+        headers = _calendar_response(b"", filename, stamp or EPOCH, etag=etag).headers
         return KeptFeed(body, etag, stamp, [
             (key, value) for key, value in headers.items()
             if key in ("ETag", "Cache-Control")])
@@ -100,7 +108,8 @@ def _feed(load: Callable[[], list[Event]], name: str, zone_name: str | None,
         # Calendar clients poll: the usual answer is "unchanged", so it is made
         # from the kept headers without building a full response first.
         return Response(status=304, headers=kept.not_modified_headers)
-    return calendar_response(kept.body, filename, kept.last_modified, etag=kept.etag)
+    return calendar_response(kept.body, filename, last_modified=kept.last_modified or EPOCH,
+                             etag=kept.etag)
 
 
 @bp.get("/calendar.ics")

@@ -13,6 +13,7 @@ from events import access, booking
 from events.errors import InvalidInput, NotOpen
 from events.models import EventStatus, Person, RegistrationStatus, utcnow
 from webapp.extensions import db, limiter
+from webapp.feeds.views import calendar_response
 from webapp.participant.forms import LostLinkForm, PlaceForm
 from webapp.ratelimits import email_key, limited, lost_link_email_limits, lost_link_limits
 from webapp.site import current_site
@@ -24,9 +25,9 @@ bp = Blueprint("participant", __name__)
 def keep_tokens_private(response: BaseResponse) -> BaseResponse:
     # The token is in the address: keep it out of caches and Referer headers.
     if request.path.startswith(("/me/", "/join/")):
-        # A private feed may be revalidated by its ETag; pages are never stored.
-        feed = request.path.endswith("/calendar.ics")
-        response.headers["Cache-Control"] = "private, max-age=300" if feed else "private, no-store"
+        # Pages are never stored; the private feed says so itself (calendar_response).
+        if not request.path.endswith("/calendar.ics"):
+            response.headers["Cache-Control"] = "private, no-store"
         response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
@@ -136,8 +137,4 @@ def my_feed(token: str) -> Response:
     body = access.personal_feed(db.session, current_site(), person)
     # The hash is registered on first use; keep it even on a 304.
     db.session.commit()
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = 'inline; filename="my-mingle.ics"'
-    response.add_etag()
-    return response.make_conditional(request)
+    return calendar_response(body, "my-mingle.ics", private=True)
