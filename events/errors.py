@@ -1,12 +1,14 @@
-"""Refusals the domain gives, each with a reason a person can read."""
+"""Refusals the domain gives, each with a reason a person can read.
+
+What status a refusal answers with over HTTP is the web adapter's business
+(``webapp.errors.STATUS``).
+"""
 
 from __future__ import annotations
 
 
 class DomainError(Exception):
     """A request the rules refuse. ``field`` names the input at fault, if any."""
-
-    status = 400
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
@@ -15,20 +17,16 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
-    status = 422
+    """What was sent is not acceptable (``field`` says which part, if one)."""
 
 
 class NotFound(DomainError):
-    status = 404
+    """There is no such thing, or not for this visitor (the two look the same)."""
 
 
 class NotOpen(DomainError):
-    """The event exists but takes no registrations now."""
-
-    status = 409
+    """The thing exists but the rules do not allow this now (closed, full, started)."""
 
 
 class Busy(DomainError):
     """A lock could not be had quickly; trying again shortly will work."""
-
-    status = 503

@@ -195,7 +195,7 @@ def test_an_invited_co_organiser_creates_an_account_and_joins_the_team(
     token = log_in(client)
     response = client.post(f"/organise/programmes/{programme.id}/invitations",
                            data={"email": "Bo@Example.org", "csrf_token": token})
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert drain_once() == (1, 0)
     message = inbox.messages[-1]
     assert message["To"] == "bo@example.org"

@@ -76,7 +76,7 @@ def test_an_organiser_creates_a_programme_and_joins_its_team(
         "csrf_token": token, "name": "Book Club", "slug": "book-club",
         "timezone": "Europe/London", "after_hours_start": "18:00", "after_hours_end": "21:00",
         "sender_name": "Book Club team", "reminder_offsets": "60, 1440"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     programme = session.scalars(select(Programme)).one()
     assert (programme.timezone, programme.after_hours_start) == ("Europe/London", time(18))
     assert programme.weekends_open is False  # the box was not ticked
@@ -119,7 +119,7 @@ def test_series_has_a_target_and_bad_targets_are_refused(organiser_client: Flask
     assert count(session, Series) == 0
     good = post(organiser_client, path, title="Leading", theme="Leadership",
                 target_attendance="3")
-    assert good.status_code == 302
+    assert good.status_code == 303
     series = session.scalars(select(Series)).one()
     assert (series.title, series.target_attendance) == ("Leading", 3)
 
@@ -134,7 +134,7 @@ def test_every_kind_of_event_is_created_as_a_draft_in_the_programme_zone(
                     **event_data(kind=kind, starts_at=local.strftime("%Y-%m-%dT%H:%M"),
                                  unit_name="Digital Collections", prompt_work="Scanning",
                                  prompt_challenges="Rights", prompt_direction="Community"))
-    assert response.status_code == 302
+    assert response.status_code == 303
     event = session.scalars(select(Event)).one()
     assert event.kind == EventKind(kind) and event.status == EventStatus.draft
     assert event.duration_minutes == duration
@@ -218,7 +218,7 @@ def test_drafts_stay_hidden_until_published_then_reach_home_api_and_feed(
     assert "Leading from any chair" not in anonymous.get("/calendar.ics").get_data(as_text=True)
 
     assert post(organiser_client, f"/organise/events/{event.id}/status",
-                status="published").status_code == 302
+                status="published").status_code == 303
     session.refresh(event)
     assert event.status == EventStatus.published
     assert "Leading from any chair" in anonymous.get("/").get_data(as_text=True)
@@ -250,7 +250,7 @@ def test_editing_time_or_title_sends_participants_an_update(
                     **event_data(title="Leading, revisited",
                                  starts_at=local.strftime("%Y-%m-%dT%H:%M"),
                                  meeting_url=event.meeting_url))
-    assert response.status_code == 302
+    assert response.status_code == 303
     session.refresh(event)
     assert event.title == "Leading, revisited" and event.sequence == 1
     update = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "update")).one()
@@ -268,7 +268,7 @@ def test_editing_only_the_description_sends_nothing(
                     **event_data(title=event.title, starts_at=local.strftime("%Y-%m-%dT%H:%M"),
                                  duration_minutes="30", description="New words",
                                  meeting_url=event.meeting_url))
-    assert response.status_code == 302
+    assert response.status_code == 303
     session.refresh(event)
     assert event.description == "New words" and event.sequence == 0
     assert count(session, OutboxMessage) == 0
@@ -289,7 +289,7 @@ def test_cancelling_a_published_event_needs_a_reason_and_tells_participants(
 
     done = post(organiser_client, f"/organise/events/{event.id}/cancel",
                 reason="Our guest is unwell.")
-    assert done.status_code == 302
+    assert done.status_code == 303
     session.refresh(event)
     assert event.status == EventStatus.cancelled and event.cancel_reason == "Our guest is unwell."
     message = session.scalars(select(OutboxMessage)).one()
@@ -303,7 +303,7 @@ def test_people_on_an_event_are_stored_with_their_role_and_shown_publicly(
     for kind, name in (("guest", "Aroha Ngata"), ("facilitator", "Kate Wilson")):
         response = post(organiser_client, f"/organise/events/{event.id}/roles", kind=kind,
                         name=name, email=f"{name.split()[0].lower()}@example.org")
-        assert response.status_code == 302
+        assert response.status_code == 303
     again = post(organiser_client, f"/organise/events/{event.id}/roles", kind="guest",
                  name="Aroha Ngata", email="AROHA@example.org")
     assert again.status_code == 422 and "already guest" in again.get_data(as_text=True)
@@ -335,7 +335,7 @@ def test_warnings_name_the_zone_overlaps_and_double_booked_people(
     first.status = EventStatus.draft
     session.commit()
     assert post(organiser_client, f"/organise/events/{first.id}/status",
-                status="published").status_code == 302
+                status="published").status_code == 303
     session.refresh(first)
     assert first.status == EventStatus.published
 
@@ -361,7 +361,7 @@ def test_raising_capacity_in_an_edit_seats_the_waitlist_in_order(
                     **event_data(title=event.title, starts_at=local.strftime("%Y-%m-%dT%H:%M"),
                                  duration_minutes="30", capacity="2",
                                  meeting_url=event.meeting_url))
-    assert response.status_code == 302
+    assert response.status_code == 303
     session.expire_all()
     assert {r.person.email: r.status for r in session.scalars(select(Registration))} == {
         "p0@example.org": RegistrationStatus.confirmed,

@@ -64,9 +64,9 @@ def test_marking_one_by_one_and_in_bulk(organiser_client: FlaskClient, session: 
     event = make_event(capacity=3)
     made = fill(session, event, PEOPLE)
     path = f"/organise/events/{event.id}/roster/mark"
-    assert post(organiser_client, path, mark=f"no_show:{made[0].id}").status_code == 302
+    assert post(organiser_client, path, mark=f"no_show:{made[0].id}").status_code == 303
     assert post(organiser_client, path, mark="attended",
-                registration_id=[str(made[1].id), str(made[2].id)]).status_code == 302
+                registration_id=[str(made[1].id), str(made[2].id)]).status_code == 303
     assert statuses(session) == {"ana@example.org": "no_show", "bo@example.org": "attended",
                                  "cy@example.org": "attended", "di@example.org": "waitlisted"}
     # Someone on the waitlist holds no seat, so cannot have attended.
@@ -82,10 +82,10 @@ def test_promoting_from_the_waitlist_by_hand_needs_a_free_seat(
     event = make_event(capacity=1)
     made = fill(session, event, PEOPLE[:3])
     path = f"/organise/events/{event.id}/registrations/{made[2].id}/promote"
-    post(organiser_client, path)
+    refused = post(organiser_client, path)
     assert statuses(session)["cy@example.org"] == "waitlisted"
-    assert "No seat is free" in organiser_client.get(
-        f"/organise/events/{event.id}/roster").get_data(as_text=True)
+    assert refused.status_code == 409
+    assert "No seat is free" in refused.get_data(as_text=True)
     event.capacity = 2  # one more seat, and nobody promoted automatically yet
     session.commit()
     post(organiser_client, path)
@@ -195,7 +195,7 @@ def test_announcements_reach_the_chosen_group_and_show_their_progress(
     sent = client.post(path, data={"csrf_token": token, "audience": "confirmed",
                                    "subject": "Bring a question",
                                    "body": "We start <b>on time</b>.\n\nSee you there."})
-    assert sent.status_code == 302
+    assert sent.status_code == 303
     queued = client.get(path).get_data(as_text=True)
     assert "<td>Bring a question</td>\n    <td>2</td>\n    <td>2</td><td>0</td><td>0</td>" in queued
     assert drain_once() == (2, 0)

@@ -274,7 +274,7 @@ def test_the_join_link_refuses_waitlisted_cancelled_and_too_early_with_a_clear_p
     for place, reason in ((waiting, "waitlist"), (leaving, "cancelled"),
                           (early, "30 minutes before")):
         response = client.get(f"/join/{access.join_token(site, place)}")
-        assert response.status_code == 403
+        assert response.status_code == 409
         assert reason in response.get_data(as_text=True)
         assert SECRET_ROOM not in response.get_data(as_text=True)
         session.refresh(place)

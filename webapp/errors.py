@@ -7,7 +7,19 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from events.errors import DomainError
+from events.errors import Busy, DomainError, InvalidInput, NotFound, NotOpen
+from webapp.extensions import db
+
+# Each refusal of the domain answers with one status, on pages, forms and the
+# API alike. A new kind of refusal gets its line here.
+STATUS: dict[type[DomainError], int] = {
+    InvalidInput: 422,
+    NotFound: 404,
+    NotOpen: 409,
+    Busy: 503,
+}
+# A busy answer tells clients when trying again should work (RFC 9110 §10.2.3).
+RETRY_AFTER_SECONDS = 1
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -21,6 +33,14 @@ MESSAGES = {
     500: "Something went wrong on our side. Nothing you sent was lost; please try again.",
     503: "We are busy right now. Please try again in a moment.",
 }
+
+
+def status_of(error: DomainError) -> int:
+    """The HTTP status of a domain refusal (its nearest kind in ``STATUS``; else 400)."""
+    for kind in type(error).__mro__:
+        if kind in STATUS:
+            return STATUS[kind]  # type: ignore[index]
+    return 400
 
 
 def wants_json() -> bool:
@@ -48,7 +68,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError) -> tuple[Response | str, int]:
-        return error_response(error.status, error.message, error.field)
+        # A refusal that escaped its view: nothing of the request is kept.
+        db.session.rollback()
+        body, status = error_response(status_of(error), error.message, error.field)
+        if isinstance(error, Busy):
+            return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}  # type: ignore[return-value]
+        return body, status
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response | str, int]:
@@ -59,7 +84,5 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> tuple[Response | str, int]:
         app.logger.exception("unhandled error", exc_info=error)
-        from webapp.extensions import db
-
         db.session.rollback()
         return error_response(500)

@@ -13,6 +13,7 @@ from events.models import Event
 from webapp.caching import cached
 from webapp.errors import error_response
 from webapp.extensions import db, limiter
+from webapp.pipeline import act
 from webapp.ratelimits import email_key, limited, rsvp_email_limits, rsvp_limits
 from webapp.site import current_site
 
@@ -72,12 +73,7 @@ def register(event_id: int) -> tuple[Response | str, int]:
             raise InvalidInput(f"'{field}' is required.", field=field)
         if not isinstance(body[field], str):
             raise InvalidInput(f"'{field}' must be a string.", field=field)
-    try:
-        result = booking.register(db.session, event_id, body["name"], body["email"])
-    except Exception:
-        db.session.rollback()
-        raise
-    db.session.commit()
+    result = act(lambda: booking.register(db.session, event_id, body["name"], body["email"]))
     payload = {
         "id": result.registration_id,
         "event_id": result.event_id,

@@ -9,17 +9,16 @@ from flask.blueprints import BlueprintSetupState
 from werkzeug.wrappers import Response
 
 from events import accounts
-from events.errors import InvalidInput, NotFound
+from events.accounts import Account
 from events.models import OutboxMessage
 from webapp.auth.forms import AcceptInvitationForm, LoginForm, NewPasswordForm, ResetRequestForm
 from webapp.auth.login import current_account, log_in, log_out, safe_next
 from webapp.extensions import db, limiter
+from webapp.pipeline import Page, act, form_page
 from webapp.ratelimits import limited
 from webapp.site import current_site
 
 bp = Blueprint("auth", __name__)
-
-Page = str | tuple[str, int] | Response
 
 
 @bp.record_once
@@ -54,12 +53,11 @@ def login() -> Page:
     form = LoginForm()
     target = safe_next(request.args.get("next"))
     if form.validate_on_submit():
-        account = accounts.authenticate(db.session, form.email.data, form.password.data)
+        account = act(lambda: accounts.authenticate(db.session, form.email.data,
+                                                    form.password.data))
         if account is not None:
-            db.session.commit()
             log_in(account)
             return redirect(target or url_for("organise.home"))
-        db.session.rollback()
         form.password.errors = ["That e-mail and password do not match an account."]
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form, next=target), status
@@ -76,13 +74,21 @@ def logout() -> Response:
 @limited(limiter.limit(login_limits, methods=["POST"]))
 def reset_request() -> Page:
     form = ResetRequestForm()
-    if form.validate_on_submit():
-        accounts.request_password_reset(db.session, form.email.data)
-        db.session.commit()
-        # The same answer whether or not the address has an account.
-        return render_template("auth/reset_sent.html", email=form.email.data)
-    status = 422 if form.errors else 200
-    return render_template("auth/reset_request.html", form=form), status
+    # The same answer whether or not the address has an account.
+    return form_page(form, lambda: accounts.request_password_reset(db.session, form.email.data),
+                     page=lambda problem: render_template("auth/reset_request.html",
+                                                          form=form, problem=problem),
+                     done=lambda _: render_template("auth/reset_sent.html",
+                                                    email=form.email.data),
+                     fallback_field="email")
+
+
+def _logged_in(account: Account, message: str | None, endpoint: str,
+               **values: object) -> Response:
+    log_in(account)
+    if message:
+        flash(message, "good")
+    return redirect(url_for(endpoint, **values))
 
 
 @bp.route("/login/reset/<token>", methods=["GET", "POST"])
@@ -90,20 +96,22 @@ def reset_request() -> Page:
 def reset_password(token: str) -> Page:
     reset = accounts.reset_for_token(db.session, current_site(), token)
     form = NewPasswordForm()
-    if form.validate_on_submit():
-        try:
-            account = accounts.reset_password(db.session, current_site(), token,
-                                              form.password.data)
-        except InvalidInput as error:
-            db.session.rollback()
-            form.password.errors = [error.message]
-        else:
-            db.session.commit()
-            log_in(account)
-            flash("Your new password is set.", "good")
-            return redirect(url_for("organise.home"))
-    status = 422 if form.errors else 200
-    return render_template("auth/reset_password.html", form=form, reset=reset), status
+    return form_page(
+        form, lambda: accounts.reset_password(db.session, current_site(), token,
+                                              form.password.data),
+        page=lambda problem: render_template("auth/reset_password.html", form=form,
+                                             reset=reset, problem=problem),
+        done=lambda account: _logged_in(account, "Your new password is set.", "organise.home"),
+        fallback_field="password")
+
+
+def _accepted(accepted: accounts.Acceptance, invitation: accounts.CoOrganiserInvitation
+              ) -> Response:
+    if accepted.new_account:
+        return _logged_in(accepted.account, None, "organise.programme",
+                          programme_id=invitation.programme_id)
+    flash(f"You are now in the team of {invitation.programme.name}. Log in to start.", "good")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -117,26 +125,12 @@ def accept_invitation(token: str) -> Page:
         # Only the CSRF token matters: the account exists already.
         for name in ("name", "password", "confirm"):
             delattr(form, name)
-    if form.validate_on_submit():
-        try:
-            accepted = accounts.accept_invitation(
-                db.session, site, token, getattr(form, "name", None) and form.name.data,
-                getattr(form, "password", None) and form.password.data)
-        except InvalidInput as error:
-            db.session.rollback()
-            getattr(form, error.field or "name", form.name).errors = [error.message]
-        except NotFound:
-            db.session.rollback()
-            raise
-        else:
-            db.session.commit()
-            if accepted.new_account:
-                log_in(accepted.account)
-                return redirect(url_for("organise.programme",
-                                        programme_id=invitation.programme_id))
-            flash(f"You are now in the team of {invitation.programme.name}. Log in to start.",
-                  "good")
-            return redirect(url_for("auth.login"))
-    status = 422 if form.errors else 200
-    return render_template("auth/accept_invitation.html", form=form, invitation=invitation,
-                           has_account=has_account), status
+    return form_page(
+        form, lambda: accounts.accept_invitation(
+            db.session, site, token, getattr(form, "name", None) and form.name.data,
+            getattr(form, "password", None) and form.password.data),
+        page=lambda problem: render_template("auth/accept_invitation.html", form=form,
+                                             invitation=invitation, has_account=has_account,
+                                             problem=problem),
+        done=lambda accepted: _accepted(accepted, invitation),
+        fallback_field="name")

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from events import planning, scheduling, signed_links
 from events.descriptions import render_markdown
-from events.errors import InvalidInput, NotOpen
 from events.models import Event, EventKind, EventStatus, Programme
 from webapp.extensions import db
 from webapp.organise.access import bp, load_event, load_programme
 from webapp.organise.forms import ActionForm, CancelForm, EventForm, RoleForm
-from webapp.organise.views import Page, refuse
+from webapp.organise.views import saved
+from webapp.pipeline import Page, button, form_page
 
 PLAN_FIELDS = ("title", "duration_minutes", "capacity", "waitlist_enabled", "meeting_url",
                "description", "target_attendance", "unit_name", "prompt_work",
@@ -47,14 +47,13 @@ def _plan(form: EventForm) -> planning.EventPlan:
 
 
 def _form_page(form: EventForm, programme: Programme, event: Event | None,
-               status: int = 200) -> Page:
+               problem: str | None = None) -> str:
     preview = None
     if request.form.get("action") == "preview":
         preview = Markup(render_markdown(form.description.data or ""))
-    page = render_template("organise/event_form.html", form=form, programme=programme,
-                           event=event, preview=preview,
-                           kinds=list(EventKind))
-    return (page, status) if status != 200 else page
+    return render_template("organise/event_form.html", form=form, programme=programme,
+                           event=event, preview=preview, kinds=list(EventKind),
+                           problem=problem)
 
 
 def _helper_action(form: EventForm) -> bool:
@@ -72,16 +71,12 @@ def new_event(programme_id: int) -> Page:
     form = _event_form(programme)
     if form.is_submitted() and _helper_action(form):
         return _form_page(form, programme, None)
-    if form.validate_on_submit():
-        try:
-            event = planning.create_event(db.session, programme, _plan(form))
-        except InvalidInput as error:
-            refuse(form, error, "title")
-        else:
-            db.session.commit()
-            flash(f"Draft “{event.title}” saved. Publish it when it is ready.", "good")
-            return redirect(url_for("organise.event", event_id=event.id))
-    return _form_page(form, programme, None, 422 if form.errors else 200)
+    return form_page(
+        form, lambda: planning.create_event(db.session, programme, _plan(form)),
+        page=lambda problem: _form_page(form, programme, None, problem),
+        done=lambda event: saved(f"Draft “{event.title}” saved. Publish it when it is ready.",
+                                 "organise.event", event_id=event.id),
+        fallback_field="title")
 
 
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
@@ -91,97 +86,71 @@ def edit_event(event_id: int) -> Page:
     form = _event_form(programme, event)
     if form.is_submitted() and _helper_action(form):
         return _form_page(form, programme, event)
-    if form.validate_on_submit():
-        try:
-            planning.edit_event(db.session, event, _plan(form))
-        except InvalidInput as error:
-            refuse(form, error, "title")
-        except NotOpen as error:
-            db.session.rollback()
-            flash(error.message, "bad")
-            return redirect(url_for("organise.event", event_id=event_id))
-        else:
-            db.session.commit()
-            flash("Event saved. Participants hear of any new time, length or title.", "good")
-            return redirect(url_for("organise.event", event_id=event_id))
-    return _form_page(form, programme, event, 422 if form.errors else 200)
+    return form_page(
+        form, lambda: planning.edit_event(db.session, event, _plan(form)),
+        page=lambda problem: _form_page(form, programme, event, problem),
+        done=lambda _: saved("Event saved. Participants hear of any new time, length or "
+                             "title.", "organise.event", event_id=event_id),
+        fallback_field="title")
 
 
 @bp.get("/events/<int:event_id>")
 def event(event_id: int) -> str:
-    event = load_event(event_id)
-    return _event_page(event, RoleForm(), CancelForm())
+    return _event_page(load_event(event_id))
 
 
-def _event_page(event: Event, role_form: RoleForm, cancel_form: CancelForm,
-                status: int = 200) -> Page:
+def _event_page(event: Event, role_form: RoleForm | None = None,
+                cancel_form: CancelForm | None = None, problem: str | None = None) -> str:
     warnings = scheduling.warnings_for(db.session, event)
-    page = render_template("organise/event.html", event=event, warnings=warnings,
-                           role_form=role_form, cancel_form=cancel_form, action=ActionForm(),
+    return render_template("organise/event.html", event=event, warnings=warnings,
+                           role_form=role_form or RoleForm(),
+                           cancel_form=cancel_form or CancelForm(), action=ActionForm(),
+                           problem=problem,
                            moves=planning.STATUS_MOVES.get(event.status, set()))
-    return (page, status) if status != 200 else page
 
 
 @bp.post("/events/<int:event_id>/status")
 def change_status(event_id: int) -> Page:
     event = load_event(event_id)
-    form = ActionForm()
     wanted = request.form.get("status", "")
-    if form.validate_on_submit() and wanted in (EventStatus.published, EventStatus.completed):
-        try:
-            planning.change_status(db.session, event, EventStatus(wanted))
-        except NotOpen as error:
-            db.session.rollback()
-            flash(error.message, "bad")
-        else:
-            db.session.commit()
-            flash(f"The event is now {wanted}.", "good")
-    return redirect(url_for("organise.event", event_id=event_id))
+    if wanted not in (EventStatus.published, EventStatus.completed):
+        return _event_page(event, problem="Choose to publish or complete the event."), 422
+    return button(lambda: planning.change_status(db.session, event, EventStatus(wanted)),
+                  done=lambda _: f"The event is now {wanted}.",
+                  back=url_for("organise.event", event_id=event_id),
+                  page=lambda problem: _event_page(event, problem=problem))
 
 
 @bp.post("/events/<int:event_id>/cancel")
 def cancel_event(event_id: int) -> Page:
     event = load_event(event_id)
     form = CancelForm()
-    if form.validate_on_submit():
-        try:
-            planning.change_status(db.session, event, EventStatus.cancelled,
-                                   reason=form.reason.data or "")
-        except InvalidInput as error:
-            refuse(form, error, "reason")
-        except NotOpen as error:
-            db.session.rollback()
-            flash(error.message, "bad")
-            return redirect(url_for("organise.event", event_id=event_id))
-        else:
-            db.session.commit()
-            flash("The event is cancelled; participants are being told.", "good")
-            return redirect(url_for("organise.event", event_id=event_id))
-    return _event_page(event, RoleForm(), form, status=422)
+    return form_page(
+        form, lambda: planning.change_status(db.session, event, EventStatus.cancelled,
+                                             reason=form.reason.data or ""),
+        page=lambda problem: _event_page(event, cancel_form=form, problem=problem),
+        done=lambda _: saved("The event is cancelled; participants are being told.",
+                             "organise.event", event_id=event_id),
+        fallback_field="reason")
 
 
 @bp.post("/events/<int:event_id>/roles")
 def add_role(event_id: int) -> Page:
     event = load_event(event_id)
     form = RoleForm()
-    if form.validate_on_submit():
-        try:
-            role = planning.add_role(db.session, event, form.kind.data, form.name.data,
-                                     form.email.data)
-        except InvalidInput as error:
-            refuse(form, error, "name")
-        else:
-            db.session.commit()
-            flash(f"{role.person.name} added as {role.kind.value}.", "good")
-            return redirect(url_for("organise.event", event_id=event_id))
-    return _event_page(event, form, CancelForm(), status=422)
+    return form_page(
+        form, lambda: planning.add_role(db.session, event, form.kind.data, form.name.data,
+                                        form.email.data),
+        page=lambda problem: _event_page(event, role_form=form, problem=problem),
+        done=lambda role: saved(f"{role.person.name} added as {role.kind.value}.",
+                                "organise.event", event_id=event_id),
+        fallback_field="name")
 
 
 @bp.post("/events/<int:event_id>/roles/<int:role_id>/remove")
 def remove_role(event_id: int, role_id: int) -> Page:
     event = load_event(event_id)
-    if ActionForm().validate_on_submit():
-        planning.remove_role(db.session, event, role_id)
-        db.session.commit()
-        flash("Removed from the event.", "good")
-    return redirect(url_for("organise.event", event_id=event_id))
+    return button(lambda: planning.remove_role(db.session, event, role_id),
+                  done=lambda _: "Removed from the event.",
+                  back=url_for("organise.event", event_id=event_id),
+                  page=lambda problem: _event_page(event, problem=problem))

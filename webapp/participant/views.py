@@ -6,15 +6,17 @@ a wrong, old or revoked one gets the same plain 404 as any unknown address.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from events import access, booking
-from events.errors import InvalidInput, NotOpen
+from events.errors import NotOpen
 from events.models import EventStatus, Person, RegistrationStatus, utcnow
+from webapp.errors import status_of
 from webapp.extensions import db, limiter
 from webapp.feeds.views import calendar_response
 from webapp.participant.forms import LostLinkForm, PlaceForm
+from webapp.pipeline import Page, act, button, form_page
 from webapp.ratelimits import email_key, limited, lost_link_email_limits, lost_link_limits
 from webapp.site import current_site
 
@@ -33,34 +35,28 @@ def keep_tokens_private(response: BaseResponse) -> BaseResponse:
 
 
 @bp.get("/join/<token>")
-def join(token: str) -> BaseResponse | tuple[str, int]:
+def join(token: str) -> Page:
     registration = access.registration_for_join_token(db.session, current_site(), token)
     try:
         room = access.meeting_room_for(registration)
     except NotOpen as error:
         return render_template("participant/join_refused.html", event=registration.event,
-                               message=error.message), 403
-    access.record_join(db.session, registration)
-    db.session.commit()
+                               message=error.message), status_of(error)
+    act(lambda: access.record_join(db.session, registration))
     return redirect(room, code=302)
 
 
 @bp.route("/me", methods=["GET", "POST"])
 @limited(limiter.limit(lost_link_limits, methods=["POST"]),
          limiter.limit(lost_link_email_limits, key_func=email_key, methods=["POST"]))
-def lost_link() -> str | tuple[str, int]:
+def lost_link() -> Page:
     form = LostLinkForm()
-    if not form.validate_on_submit():
-        return render_template("participant/lost_link.html", form=form)
-    try:
-        access.send_lost_link(db.session, form.email.data or "")
-    except InvalidInput as error:
-        db.session.rollback()
-        form.email.errors = [error.message]
-        return render_template("participant/lost_link.html", form=form), 422
-    db.session.commit()
     # The same answer whether or not the address is known.
-    return render_template("participant/lost_link_sent.html")
+    return form_page(form, lambda: access.send_lost_link(db.session, form.email.data or ""),
+                     page=lambda _problem: render_template("participant/lost_link.html",
+                                                           form=form),
+                     done=lambda _: render_template("participant/lost_link_sent.html"),
+                     fallback_field="email")
 
 
 def _person(token: str) -> Person:
@@ -91,43 +87,36 @@ def _render_places(token: str, person: Person, problem: str | None = None) -> st
 
 
 @bp.post("/me/<token>/places/<int:registration_id>/cancel")
-def cancel_place(token: str, registration_id: int) -> BaseResponse | tuple[str, int]:
+def cancel_place(token: str, registration_id: int) -> Page:
     person = _person(token)
     place = access.place_of(db.session, person, registration_id)
-    was = place.status
-    try:
-        booking.cancel(db.session, place.id)
-    except NotOpen as error:
-        db.session.rollback()
-        return _render_places(token, person, problem=error.message), 409
-    db.session.commit()
-    flash("You have left the waitlist." if was == RegistrationStatus.waitlisted
-          else "Your place is cancelled. A cancellation for your calendar is on its way.")
-    return redirect(url_for("participant.my_places", token=token), code=303)
+    was_waiting = place.status == RegistrationStatus.waitlisted
+    return button(
+        lambda: booking.cancel(db.session, place.id),
+        done=lambda _: ("You have left the waitlist." if was_waiting else
+                        "Your place is cancelled. A cancellation for your calendar is on its way."),
+        back=url_for("participant.my_places", token=token),
+        page=lambda problem: _render_places(token, person, problem))
 
 
 @bp.post("/me/<token>/places/<int:registration_id>/rejoin")
-def rejoin_place(token: str, registration_id: int) -> BaseResponse | tuple[str, int]:
+def rejoin_place(token: str, registration_id: int) -> Page:
     person = _person(token)
     place = access.place_of(db.session, person, registration_id)
-    try:
-        result = booking.rejoin(db.session, place.id)
-    except NotOpen as error:
-        db.session.rollback()
-        return _render_places(token, person, problem=error.message), 409
-    db.session.commit()
-    if result.status == RegistrationStatus.confirmed:
-        flash("You have a seat again. An invitation is on its way.")
-    else:
-        flash(f"The event is full, so you are number {result.position} on the waitlist.")
-    return redirect(url_for("participant.my_places", token=token), code=303)
+    return button(
+        lambda: booking.rejoin(db.session, place.id),
+        done=lambda result: (
+            "You have a seat again. An invitation is on its way."
+            if result.status == RegistrationStatus.confirmed
+            else f"The event is full, so you are number {result.position} on the waitlist."),
+        back=url_for("participant.my_places", token=token),
+        page=lambda problem: _render_places(token, person, problem))
 
 
 @bp.post("/me/<token>/revoke")
 def revoke(token: str) -> str:
     person = _person(token)
-    access.revoke_manage_links(db.session, person)
-    db.session.commit()
+    act(lambda: access.revoke_manage_links(db.session, person))
     return render_template("participant/revoked.html")
 
 
