@@ -17,12 +17,13 @@ token. Revoking draws a new nonce, so every earlier link stops working.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from events import calendar, limits, outbox, signed_links
+from events import booking, calendar, limits, outbox, signed_links
 from events.errors import NotFound, NotOpen
 from events.models import (
     Event,
@@ -62,16 +63,22 @@ def registration_for_join_token(session: Session, site: Site, token: str) -> Reg
     return registration
 
 
+def has_join_link(registration: Registration) -> bool:
+    """Who sees the meeting link: whoever holds a seat at an event that is on.
+
+    They get a personal join link (pages, invitations, their feed); the link
+    opens the room only around the event's time (``meeting_room_for``).
+    Nobody else, and nothing public, ever carries the room's address.
+    """
+    return registration.holds_seat and registration.event.status == EventStatus.published
+
+
 def meeting_room_for(registration: Registration, now: datetime | None = None) -> str:
-    """The meeting URL a confirmed participant may enter now, or a refusal."""
+    """The meeting URL the holder of ``registration`` may enter at ``now``, or a refusal."""
     now = now or utcnow()
     event: Event = registration.event
-    if event.status == EventStatus.cancelled:
-        raise NotOpen("This event has been cancelled.")
-    if registration.status == RegistrationStatus.waitlisted:
-        raise NotOpen("You are on the waitlist for this event, so there is no seat to join yet.")
-    if registration.status == RegistrationStatus.cancelled:
-        raise NotOpen("You cancelled your place at this event.")
+    if not has_join_link(registration):
+        raise NotOpen(_why_no_join_link(registration))
     if now < event.starts_at - limits.JOIN_OPENS_BEFORE:
         minutes = limits.JOIN_OPENS_BEFORE // timedelta(minutes=1)
         raise NotOpen(f"The room opens {minutes} minutes before the start.")
@@ -80,6 +87,16 @@ def meeting_room_for(registration: Registration, now: datetime | None = None) ->
     if not event.meeting_url:
         raise NotOpen("The organisers have not set a meeting room yet.")
     return event.meeting_url
+
+
+def _why_no_join_link(registration: Registration) -> str:
+    if registration.event.status == EventStatus.cancelled:
+        return "This event has been cancelled."
+    if registration.status == RegistrationStatus.waitlisted:
+        return "You are on the waitlist for this event, so there is no seat to join yet."
+    if registration.status == RegistrationStatus.cancelled:
+        return "You cancelled your place at this event."
+    return "This event is over."
 
 
 def record_join(session: Session, registration: Registration,
@@ -174,6 +191,39 @@ def places_of(session: Session, person: Person) -> list[Registration]:
         .options(selectinload(Registration.event).selectinload(Event.programme))
         .order_by(Event.starts_at, Registration.id)
     ).scalars())
+
+
+@dataclass(frozen=True)
+class Place:
+    """One of a person's registrations, with what their own page shows beside it."""
+
+    registration: Registration
+    # 1-based place in the queue, while waiting.
+    position: int | None
+    # The personal join link, for a seat at an event that is on (``has_join_link``).
+    join_url: str | None
+
+
+@dataclass(frozen=True)
+class MyPlaces:
+    """A person's places: events still to come (or under way), and those that ended."""
+
+    upcoming: list[Place]
+    past: list[Place]
+
+
+def my_places(session: Session, site: Site, person: Person,
+              now: datetime | None = None) -> MyPlaces:
+    """Everything the person's own page shows, in a fixed number of queries."""
+    now = now or utcnow()
+    registrations = places_of(session, person)
+    positions = booking.waitlist_positions(session, registrations)
+    places = [Place(registration, positions.get(registration.id),
+                    join_url(site, registration) if has_join_link(registration) else None)
+              for registration in registrations]
+    return MyPlaces(upcoming=[place for place in places
+                              if place.registration.event.ends_at > now],
+                    past=[place for place in places if place.registration.event.ends_at <= now])
 
 
 def place_of(session: Session, person: Person, registration_id: int) -> Registration:

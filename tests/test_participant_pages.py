@@ -56,6 +56,10 @@ def test_the_page_lists_upcoming_and_past_places_with_join_links_for_confirmed_u
     rsvp(session, full, 9)
     seat = rsvp(session, make_event(title="Seated talk"), 0)
     waiting = booking.register(session, full.id, "Person 0", "person0@example.org").registration
+    busier = make_event(title="Busier house", capacity=1)
+    for n in (7, 8, 6):
+        rsvp(session, busier, n)
+    booking.register(session, busier.id, "Person 0", "person0@example.org")
     session.commit()
     past = make_event(title="Last month's talk", starts_at=now + timedelta(hours=1))
     old = rsvp(session, past, 0)
@@ -68,7 +72,8 @@ def test_the_page_lists_upcoming_and_past_places_with_join_links_for_confirmed_u
     html = page.get_data(as_text=True)
     for title in ("Seated talk", "Full house", "Last month&#39;s talk"):
         assert title in html
-    assert "number 1 on the waitlist" in html
+    # Each place's own position, though the page asks for them all at once.
+    assert "number 1 on the waitlist" in html and "number 3 on the waitlist" in html
     assert access.join_token(current_site(), seat) in html
     assert access.join_token(current_site(), waiting) not in html
     assert access.join_token(current_site(), old) not in html

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from events import access, booking
 from events.errors import NotOpen
-from events.models import EventStatus, Person, RegistrationStatus, utcnow
+from events.models import Person, RegistrationStatus, utcnow
 from webapp.errors import status_of
 from webapp.extensions import db, limiter
 from webapp.feeds.views import calendar_response
@@ -71,19 +71,10 @@ def my_places(token: str) -> str:
 def _render_places(token: str, person: Person, problem: str | None = None) -> str:
     site = current_site()
     now = utcnow()
-    places = access.places_of(db.session, person)
-    upcoming = [place for place in places if place.event.ends_at > now]
-    past = [place for place in places if place.event.ends_at <= now]
-    positions = {place.id: booking.waitlist_position(db.session, place) for place in upcoming
-                 if place.status == RegistrationStatus.waitlisted}
-    join_urls = {place.id: access.join_url(site, place) for place in upcoming
-                 if place.status == RegistrationStatus.confirmed
-                 and place.event.status == EventStatus.published}
     feed_url = site.url(url_for("participant.my_feed", token=token))
     return render_template("participant/places.html", person=person, token=token,
-                           upcoming=upcoming, past=past, positions=positions,
-                           join_urls=join_urls, form=PlaceForm(), problem=problem,
-                           feed_url=feed_url, now=now)
+                           places=access.my_places(db.session, site, person, now),
+                           form=PlaceForm(), problem=problem, feed_url=feed_url, now=now)
 
 
 @bp.post("/me/<token>/places/<int:registration_id>/cancel")
