@@ -7,7 +7,6 @@ cannot drift from the roster.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -117,57 +116,6 @@ def for_programme(session: Session, programme: Programme) -> Dashboard:
 def for_series(session: Session, series: Series) -> Dashboard:
     """Every published, completed or cancelled event of the series."""
     return Dashboard(series.title, _figures(session, _events(session, series_id=series.id)))
-
-
-CHART_BARS = (("target", "Target", "#5b5b5b"), ("rsvps", "RSVPs", "#0b5394"),
-              ("attended", "Attended", "#1d5e2a"))
-
-
-def chart_svg(dashboard: Dashboard, chart_id: str = "chart") -> str:
-    """Grouped bars of target, RSVPs and attended per event, as inline SVG.
-
-    The SVG is an image with a title and a description (WAI-ARIA ``role=img``);
-    the same figures are in the table beside it for screen readers and copying.
-    """
-    rows = dashboard.rows
-    bar, gap, left, top, height = 18, 26, 40, 30, 180
-    width = left + max(len(rows), 1) * (bar * len(CHART_BARS) + gap) + 20
-    highest = max([1] + [getattr(row, key) or 0 for row in rows for key, _, _ in CHART_BARS])
-    scale = height / highest
-    description = "; ".join(
-        f"{row.event.title}: target {row.target if row.target is not None else 'none'}, "
-        f"{row.rsvps} RSVPs, {row.attended} attended" for row in rows) or "No events yet."
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
-        f'height="{top + height + 60}" viewBox="0 0 {width} {top + height + 60}" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
-        f'<title id="{chart_id}-title">Target, RSVPs and attended per event: '
-        f'{escape(dashboard.title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
-        f'<line x1="{left - 4}" y1="{top + height}" x2="{width - 10}" y2="{top + height}" '
-        'stroke="#1a1a1a"/>',
-        f'<text x="{left - 8}" y="{top + 4}" text-anchor="end" font-size="12" '
-        f'fill="#1a1a1a">{highest}</text>',
-        f'<text x="{left - 8}" y="{top + height}" text-anchor="end" font-size="12" '
-        'fill="#1a1a1a">0</text>',
-    ]
-    for index, (_, label, colour) in enumerate(CHART_BARS):
-        x = left + index * 90
-        parts.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{colour}"/>'
-                     f'<text x="{x + 16}" y="17" font-size="12" fill="#1a1a1a">{label}</text>')
-    for position, row in enumerate(rows, start=1):
-        x0 = left + (position - 1) * (bar * len(CHART_BARS) + gap)
-        for offset, (key, label, colour) in enumerate(CHART_BARS):
-            value = getattr(row, key) or 0
-            bar_height = round(value * scale, 1)
-            parts.append(
-                f'<rect x="{x0 + offset * bar}" y="{top + height - bar_height}" '
-                f'width="{bar - 2}" height="{bar_height}" fill="{colour}">'
-                f'<title>{escape(row.event.title)}: {label} {value}</title></rect>')
-        parts.append(f'<text x="{x0 + bar * len(CHART_BARS) / 2}" y="{top + height + 16}" '
-                     f'text-anchor="middle" font-size="12" fill="#1a1a1a">{position}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
 
 
 def export_csv(dashboard: Dashboard) -> str:

@@ -126,10 +126,13 @@ def test_the_dashboard_csv_never_starts_a_cell_with_a_formula(
     assert rows[0]["title"] == "'" + title
 
 
-def test_a_title_with_markup_cannot_break_out_of_the_chart(session: Session,
-                                                           season: Series) -> None:
+def test_a_title_with_markup_cannot_break_out_of_the_chart(
+        client: FlaskClient, session: Session, programme: Programme, season: Series) -> None:
     season.events[0].title = '</title><script>alert(1)</script>'
     session.commit()
-    svg = dashboard.chart_svg(dashboard.for_series(session, season))
+    make_organiser(session, programme=programme)
+    log_in(client)
+    html = client.get(f"/organise/series/{season.id}/dashboard").get_data(as_text=True)
+    svg = html[html.index("<svg"):html.index("</svg>") + 6]
     assert "<script>" not in svg
     ET.fromstring(svg)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Response, render_template, url_for
-from markupsafe import Markup
 
 from events import dashboard
 from webapp.extensions import db
@@ -11,8 +10,7 @@ from webapp.organise.access import bp, load_programme, load_series
 
 
 def _page(board: dashboard.Dashboard, back: str, csv_url: str) -> str:
-    return render_template("organise/dashboard.html", board=board, back=back, csv_url=csv_url,
-                           chart=Markup(dashboard.chart_svg(board)))
+    return render_template("organise/dashboard.html", board=board, back=back, csv_url=csv_url)
 
 
 def _csv(board: dashboard.Dashboard, name: str) -> Response:
