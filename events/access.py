@@ -114,27 +114,34 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _derive_manage_token(site: Site, person: Person) -> str:
+def manage_token(site: Site, person: Person) -> str:
+    """The person's current manage token (reads only; see ``issue_manage_token``)."""
     return signed_links.mac(site.secret_key, "manage", person.id, person.manage_nonce, length=32)
 
 
-def manage_token(session: Session, site: Site, person: Person) -> str:
-    """The person's current manage token, registering its hash for look-up.
+def manage_url(site: Site, person: Person) -> str:
+    """The absolute "manage your places" link (reads only).
 
-    Deterministic for one nonce and secret, so two workers rendering e-mails
-    for the same person at once write the same hash.
+    It opens the page once the token has been issued (``issue_manage_token``),
+    which happens before any e-mail carrying it is sent; a page or feed
+    reached through the token has it issued already.
     """
-    token = _derive_manage_token(site, person)
+    return site.url(f"/me/{manage_token(site, person)}")
+
+
+def issue_manage_token(session: Session, site: Site, person: Person) -> str:
+    """Make the person's current manage token open their page, and return it.
+
+    A write: the token's hash is stored for look-up (the token itself never
+    is). Deterministic for one nonce and secret, so two workers sending
+    e-mails to the same person at once write the same hash.
+    """
+    token = manage_token(site, person)
     digest = _token_hash(token)
     if person.manage_token_hash != digest:
         person.manage_token_hash = digest
         session.flush()
     return token
-
-
-def manage_url(session: Session, site: Site, person: Person) -> str:
-    """The absolute "manage your place" link for e-mails, pages and feeds."""
-    return site.url(f"/me/{manage_token(session, site, person)}")
 
 
 def person_for_manage_token(session: Session, token: str) -> Person:
@@ -241,7 +248,8 @@ def personal_feed(session: Session, site: Site, person: Person) -> bytes:
     """
     places = [place for place in places_of(session, person)
               if place.status != RegistrationStatus.waitlisted]
-    link = manage_url(session, site, person)
+    # Reached through the person's token, so it has been issued: reading suffices.
+    link = manage_url(site, person)
     personal = {place.event_id: calendar.Attendance(place, join_url=join_url(site, place),
                                                     manage_url=link) for place in places}
     # DTSTAMP follows the last change, so an unchanged feed is byte-identical.

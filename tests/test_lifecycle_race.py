@@ -114,7 +114,7 @@ def test_cancel_rsvp_and_capacity_changes_racing_keep_every_seat_and_place_strai
     session.commit()
     site = Site(base_url=base_url, sender_email="x@example.org", secret_key="test-secret-key")
     leaving = places[:CANCEL_CONFIRMED] + places[CAPACITY:CAPACITY + CANCEL_WAITING]
-    cancels = [("cancel", access.manage_token(session, site, place.person), place.id)
+    cancels = [("cancel", access.issue_manage_token(session, site, place.person), place.id)
                for place in leaving]
     session.commit()
     rsvps = [("rsvp", f"/api/v1/events/{event.id}/registrations",

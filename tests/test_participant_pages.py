@@ -12,13 +12,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from icalendar import Calendar
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from events import access, booking
 from events.models import Event, OutboxMessage, Person, Registration, RegistrationStatus
 from tests.conftest import csrf_token_from
 from tests.icaljs.run import parse as icaljs_parse
+from webapp import mailer
 from webapp.site import current_site
 
 SECRET_ROOM = "secret-room-4417"
@@ -31,7 +32,7 @@ def rsvp(session: Session, event: Event, n: int) -> Registration:
 
 
 def token_of(session: Session, person: Person) -> str:
-    token = access.manage_token(session, current_site(), person)
+    token = access.issue_manage_token(session, current_site(), person)
     session.commit()
     return token
 
@@ -206,6 +207,33 @@ def test_lost_link_refuses_a_malformed_address_with_a_reason(client: FlaskClient
     assert response.status_code == 422
     assert "not valid" in response.get_data(as_text=True)
     assert client.post("/me", data={"email": "a@example.org"}).status_code == 400
+
+
+def test_reading_pages_and_feeds_and_rendering_e_mails_writes_nothing(
+        client: FlaskClient, session: Session, make_event: Callable[..., Event]) -> None:
+    place = rsvp(session, make_event(), 0)
+    token = token_of(session, place.person)
+    newcomer = rsvp(session, make_event(), 1).person  # no manage link issued yet
+    message = session.scalars(select(OutboxMessage).where(
+        OutboxMessage.recipient_email == newcomer.email)).one()
+    writes: list[object] = []
+    listen = (Session, "after_flush", lambda *args: writes.append(args))
+    event.listen(*listen)
+    try:
+        for path in (f"/me/{token}", f"/me/{token}/calendar.ics", f"/events/{place.event_id}"):
+            assert client.get(path).status_code == 200
+        mailer.render(message)
+        assert access.manage_url(current_site(), newcomer)
+        session.flush()
+    finally:
+        event.remove(*listen)
+    assert writes == []
+    session.refresh(newcomer)
+    assert newcomer.manage_token_hash is None
+    # Sending it is what makes the link work.
+    mailer.deliver(message)
+    session.refresh(newcomer)
+    assert newcomer.manage_token_hash is not None
 
 
 def test_the_personal_feed_has_confirmed_places_with_join_links_and_cancelled_ones_marked(

@@ -21,7 +21,7 @@ from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session
 
 from events import access, calendar, outbox, reminders
-from events.models import OutboxMessage, Registration
+from events.models import OutboxMessage, Person, Registration
 from webapp.extensions import db, mail
 from webapp.site import current_site
 
@@ -61,9 +61,8 @@ def render(message: OutboxMessage) -> CalendarMessage:
     context: dict[str, Any] = dict(message.context or {})
     join_url = access.join_url(site, registration) if registration is not None else None
     # Every e-mail to a participant carries their "manage your place" link.
-    person = registration.person if registration is not None else message.person
-    manage_url = (access.manage_url(db.session, site, person)
-                  if person is not None and message.role_id is None else None)
+    person = _participant(message)
+    manage_url = access.manage_url(site, person) if person is not None else None
     variables = dict(message=message, event=event, registration=registration, site=site,
                      join_url=join_url, manage_url=manage_url, **context)
     template = f"emails/{message.kind}"
@@ -97,12 +96,23 @@ def render(message: OutboxMessage) -> CalendarMessage:
     return email
 
 
+def _participant(message: OutboxMessage) -> Person | None:
+    """The participant an e-mail goes to (not a guest's role e-mail), if any."""
+    if message.role_id is not None:
+        return None
+    return message.registration.person if message.registration is not None else message.person
+
+
 def deliver(message: OutboxMessage) -> None:
     """Send one outbox message through SMTP, or write it as a file."""
+    person = _participant(message)
+    if person is not None:
+        # The e-mail carries the manage link: make it open the person's page
+        # first, and commit that now, so no write lock (all of SQLite) is held
+        # while the SMTP server takes its time.
+        access.issue_manage_token(db.session, current_site(), person)
+        db.session.commit()
     email = render(message)
-    # Rendering may register a manage link's hash; commit it now so no write
-    # lock (all of SQLite) is held while the SMTP server takes its time.
-    db.session.commit()
     if current_app.config.get("MAIL_SERVER"):
         mail.send(email)
         return
