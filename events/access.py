@@ -50,7 +50,7 @@ def join_token(site: Site, registration: Registration) -> str:
 
 def join_url(site: Site, registration: Registration) -> str:
     """The absolute personal join link to put in invitations and pages."""
-    return site.url(f"/join/{join_token(site, registration)}")
+    return site.links.join(join_token(site, registration))
 
 
 def registration_for_join_token(session: Session, site: Site, token: str) -> Registration:
@@ -126,7 +126,7 @@ def manage_url(site: Site, person: Person) -> str:
     which happens before any e-mail carrying it is sent; a page or feed
     reached through the token has it issued already.
     """
-    return site.url(f"/me/{manage_token(site, person)}")
+    return site.links.my_places(manage_token(site, person))
 
 
 def issue_manage_token(session: Session, site: Site, person: Person) -> str:

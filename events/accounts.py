@@ -363,9 +363,9 @@ def link_for_message(site: Site, session: Session, context: dict[str, Any]) -> s
     if "password_reset_id" in context:
         reset = session.get(PasswordReset, context["password_reset_id"])
         if reset is not None:
-            return site.url(f"/login/reset/{password_reset_token(site, reset)}")
+            return site.links.password_reset(password_reset_token(site, reset))
     if "invitation_id" in context:
         invitation = session.get(CoOrganiserInvitation, context["invitation_id"])
         if invitation is not None:
-            return site.url(f"/invitations/{invitation_token(site, invitation)}")
+            return site.links.co_organiser_invitation(invitation_token(site, invitation))
     return None

@@ -260,7 +260,7 @@ def _base_vevent(event: Event, site: Site, now: datetime | None,
     # iTIP CANCEL removes the event, and Outlook adds its own prefix there.
     vevent.add("summary", f"Cancelled: {event.title}" if cancelled and not for_itip
                else event.title)
-    vevent.add("url", vUri(site.url(f"/events/{event.id}")))
+    vevent.add("url", vUri(site.links.event_page(event.id)))
     vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     vevent.add("transp", "OPAQUE")
     if event.updated_at is not None:
@@ -309,7 +309,7 @@ def _description(event: Event, site: Site, attendance: Attendance | None) -> str
         lines.append(f"Join: {attendance.join_url}")
         if attendance.manage_url:
             lines.append(f"Manage your place: {attendance.manage_url}")
-    lines.append(f"Event page: {site.url(f'/events/{event.id}')}")
+    lines.append(f"Event page: {site.links.event_page(event.id)}")
     return "\n".join(lines)
 
 
@@ -323,7 +323,7 @@ def _role_description(role: Role, site: Site) -> str:
     if role.briefing:
         lines += ["Briefing:", role.briefing.strip(), ""]
     lines += ["The organisers send you the meeting link themselves.",
-              f"Event page: {site.url(f'/events/{event.id}')}"]
+              f"Event page: {site.links.event_page(event.id)}"]
     return "\n".join(lines)
 
 

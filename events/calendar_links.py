@@ -62,7 +62,7 @@ def feed_link(label: str, https_url: str) -> FeedLink:
 
 def event_details(event: Event, site: Site) -> str:
     """The plain-text body for compose links: description, then the event page."""
-    page = site.url(f"/events/{event.id}")
+    page = site.links.event_page(event.id)
     text = (event.description or "").strip()
     if len(text) > DETAILS_MAX:
         text = text[:DETAILS_MAX].rsplit(" ", 1)[0] + " …"
@@ -99,17 +99,16 @@ def outlook_url(event: Event, site: Site, compose: str = OUTLOOK_COM_COMPOSE) ->
 
 def links_for(event: Event, site: Site) -> CalendarLinks:
     """Every way to add ``event``, or subscribe to feeds that include it."""
-    feeds = [feed_link(event.programme.name,
-                       site.url(f"/programmes/{event.programme.slug}/calendar.ics"))]
+    feeds = [feed_link(event.programme.name, site.links.programme_feed(event.programme.slug))]
     if event.series is not None:
         feeds.append(feed_link(f"{event.programme.name}: {event.series.title}",
-                               site.url(f"/series/{event.series.id}/calendar.ics")))
-    feeds.append(feed_link("All Mingle events", site.url("/calendar.ics")))
+                               site.links.series_feed(event.series.id)))
+    feeds.append(feed_link("All Mingle events", site.links.all_events_feed()))
     return CalendarLinks(
         google=google_url(event, site),
         outlook_com=outlook_url(event, site),
         microsoft_365=outlook_url(event, site, MICROSOFT_365_COMPOSE),
-        download=site.url(f"/events/{event.id}.ics"),
+        download=site.links.event_download(event.id),
         feeds=feeds,
     )
 

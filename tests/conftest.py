@@ -3,11 +3,13 @@ a real SMTP server on 127.0.0.1, and factories for programmes and events."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -22,12 +24,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
+from werkzeug.routing import Map
 
 from events import schema
 from events.models import Event, EventKind, EventStatus, Person, Programme, Role, RoleKind
+from events.site import Site
 from webapp import create_app
 from webapp.config import database_url as normalise_url
 from webapp.extensions import db
+from webapp.site import RouteLinks
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,6 +60,22 @@ def upgrade_to_head(url: str) -> None:
     env = dict(os.environ, DATABASE_URL=url, MINGLE_ENV="test", OUTBOX_IN_PROCESS="0")
     subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade", "heads"],
                    cwd=ROOT, env=env, check=True, capture_output=True)
+
+
+@functools.cache
+def _url_map() -> Map:
+    """The app's routes, for sites made outside an app (calendar tests)."""
+    folder = Path(tempfile.mkdtemp(prefix="mingle-routes-"))
+    # No connection is made: only the routes are wanted.
+    return create_app(app_config(f"sqlite:///{folder / 'unused.db'}", folder)).url_map
+
+
+def make_site(base_url: str = "https://mingle.example.org",
+              sender_email: str = "programme@mingle.example.org",
+              secret_key: str = "test-secret-key") -> Site:
+    """A ``Site`` with the app's own links, without an app context."""
+    return Site(base_url=base_url, sender_email=sender_email, secret_key=secret_key,
+                links=RouteLinks(_url_map(), base_url))
 
 
 @pytest.fixture(scope="session", params=DATABASES)

@@ -30,6 +30,22 @@ def test_events_package_never_imports_flask_or_webapp() -> None:
     assert offenders == []
 
 
+SITE_PATHS = ("/events", "/join", "/me", "/programmes", "/series", "/calendar", "/login",
+              "/invitations", "/organise", "/api", "/speaker", "/feedback")
+
+
+def test_the_domain_spells_no_path_of_the_site() -> None:
+    # Links come from the web adapter's routes (events.site.Links), so a route
+    # changed there cannot leave a stale copy in an e-mail or a calendar.
+    offenders = []
+    for path in (ROOT / "events").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if (isinstance(node, ast.Constant) and isinstance(node.value, str)
+                    and node.value.startswith(SITE_PATHS)):
+                offenders.append(f"{path.name}:{node.lineno}: {node.value!r}")
+    assert offenders == []
+
+
 def test_importing_the_domain_loads_no_flask() -> None:
     code = ("import sys, events.booking, events.calendar, events.outbox, events.demo; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'flask'))")

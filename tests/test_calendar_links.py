@@ -15,9 +15,8 @@ from sqlalchemy.orm import Session
 from events import calendar_links
 from events.changes import cancel_event
 from events.models import Event, RoleKind, Series
-from events.site import Site
 from tests.browser import axe_violations, chromium_page, require_browser, serve
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, make_site
 from tests.test_calendar_output import MEETING_URL, SITE, make_event, make_programme
 
 START = datetime(2027, 2, 10, 6, 30, tzinfo=UTC)
@@ -80,8 +79,8 @@ def test_webcal_links_are_the_feed_address_with_the_webcal_scheme(
 
 
 def test_feed_links_come_from_the_base_url_for_programme_series_and_everything() -> None:
-    site = Site(base_url="https://events.example.net/mingle", sender_email="x@example.net",
-                secret_key="k")
+    site = make_site(base_url="https://events.example.net/mingle", sender_email="x@example.net",
+                     secret_key="k")
     event = make_event(programme=make_programme("Heroes, Mingle"),
                        series=Series(id=4, title="Leaders"))
     links = calendar_links.links_for(event, site)
@@ -172,3 +171,15 @@ def test_event_and_confirmation_pages_with_calendar_links_pass_axe(
 
         page.goto(f"{base_url}/events/{cancelled.id}")
         assert axe_violations(page) == []
+
+
+def test_the_domains_links_are_the_url_contracts_paths_under_the_base_url() -> None:
+    links = make_site(base_url="https://events.example.net/mingle").links
+    base = "https://events.example.net/mingle"
+    assert [links.event_page(3), links.event_download(3), links.join("7-ab"),
+            links.my_places("tok"), links.programme_feed("heroes"), links.series_feed(4),
+            links.all_events_feed(), links.password_reset("r"),
+            links.co_organiser_invitation("i")] == [
+        f"{base}/events/3", f"{base}/events/3.ics", f"{base}/join/7-ab", f"{base}/me/tok",
+        f"{base}/programmes/heroes/calendar.ics", f"{base}/series/4/calendar.ics",
+        f"{base}/calendar.ics", f"{base}/login/reset/r", f"{base}/invitations/i"]

@@ -29,11 +29,10 @@ from events.models import (
     RoleKind,
     Series,
 )
-from events.site import Site
+from tests.conftest import make_site
 from tests.icaljs.run import parse as icaljs
 
-SITE = Site(base_url="https://mingle.example.org", sender_email="programme@mingle.example.org",
-            secret_key="test-secret-key")
+SITE = make_site()
 MEETING_URL = "https://meet.example.net/secret-room-4417"
 JOIN_URL = "https://mingle.example.org/join/7-abcdef"
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from events import access, booking
 from events.models import Event, OutboxMessage, Registration, RegistrationStatus
-from events.site import Site
+from tests.conftest import make_site
 from tests.live_server import gunicorn_server, server_log_path
 
 pytestmark = pytest.mark.slow
@@ -112,7 +112,7 @@ def test_cancel_rsvp_and_capacity_changes_racing_keep_every_seat_and_place_strai
     places = [booking.register(session, event.id, f"Early {n}", f"early{n}@example.org")
               .registration for n in range(CAPACITY + WAITING)]
     session.commit()
-    site = Site(base_url=base_url, sender_email="x@example.org", secret_key="test-secret-key")
+    site = make_site(base_url=base_url, sender_email="x@example.org")
     leaving = places[:CANCEL_CONFIRMED] + places[CAPACITY:CAPACITY + CANCEL_WAITING]
     cancels = [("cancel", access.issue_manage_token(session, site, place.person), place.id)
                for place in leaving]

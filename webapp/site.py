@@ -1,17 +1,81 @@
-"""The domain's view of this deployment, built from the app's configuration."""
+"""The domain's view of this deployment, built from the app's configuration and routes."""
 
 from __future__ import annotations
 
-from flask import current_app
+from typing import Any
+
+from flask import Flask, current_app
+from werkzeug.routing import Map
 
 from events.site import Site
 
 
-def current_site() -> Site:
-    """The ``Site`` (base URL, sender, secret) of the running app."""
-    config = current_app.config
+class RouteLinks:
+    """``events.site.Links`` built from the app's own routes, with or without a request
+    (e-mails are rendered by workers), under the configured ``BASE_URL``."""
+
+    def __init__(self, url_map: Map, base_url: str) -> None:
+        # Only paths are built; the host comes from BASE_URL.
+        self._adapter = url_map.bind("mingle.invalid")
+        self._base = base_url.rstrip("/")
+
+    def absolute(self, endpoint: str, **values: Any) -> str:
+        """The absolute URL of any route of the app."""
+        return self._base + self._adapter.build(endpoint, values)
+
+    def event_page(self, event_id: int) -> str:
+        return self.absolute("public.event_page", event_id=event_id)
+
+    def event_download(self, event_id: int) -> str:
+        return self.absolute("feeds.event_download", event_id=event_id)
+
+    def join(self, token: str) -> str:
+        return self.absolute("participant.join", token=token)
+
+    def my_places(self, token: str) -> str:
+        return self.absolute("participant.my_places", token=token)
+
+    def programme_feed(self, slug: str) -> str:
+        return self.absolute("feeds.programme_feed", slug=slug)
+
+    def series_feed(self, series_id: int) -> str:
+        return self.absolute("feeds.series_feed", series_id=series_id)
+
+    def all_events_feed(self) -> str:
+        return self.absolute("feeds.all_events")
+
+    def password_reset(self, token: str) -> str:
+        return self.absolute("auth.reset_password", token=token)
+
+    def co_organiser_invitation(self, token: str) -> str:
+        return self.absolute("auth.accept_invitation", token=token)
+
+
+def route_links(app: Flask) -> RouteLinks:
+    """The app's links under its ``BASE_URL`` (kept until that changes)."""
+    base_url = app.config["BASE_URL"]
+    kept = app.extensions.get("mingle_links")
+    if kept is None or kept[0] != base_url:
+        kept = app.extensions["mingle_links"] = (base_url, RouteLinks(app.url_map, base_url))
+    return kept[1]  # type: ignore[no-any-return]
+
+
+def site_for(app: Flask) -> Site:
+    """The ``Site`` (links, sender, secret) of ``app``."""
+    config = app.config
     sender = config["MAIL_DEFAULT_SENDER"]
     if isinstance(sender, tuple):
         sender = sender[1]
     return Site(base_url=config["BASE_URL"], sender_email=sender,
-                secret_key=config["SECRET_KEY"])
+                secret_key=config["SECRET_KEY"], links=route_links(app))
+
+
+def current_site() -> Site:
+    """The ``Site`` of the running app."""
+    return site_for(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL of the running app's route, with or without a request (e-mails)."""
+    return route_links(current_app._get_current_object()).absolute(  # type: ignore[attr-defined]
+        endpoint, **values)

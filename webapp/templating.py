@@ -11,6 +11,7 @@ from markupsafe import Markup
 from events import limits
 from events.descriptions import render_markdown
 from events.models import utcnow
+from webapp.site import absolute_url
 
 
 def local_time(moment: datetime, zone_name: str) -> str:
@@ -48,6 +49,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(clock)
     # Templates quote limits (a password's length, when the room opens) from the one place.
     app.jinja_env.globals["limits"] = limits
+    app.jinja_env.globals["absolute_url"] = absolute_url
     app.jinja_env.filters.update(local_time=local_time, clock_time=clock_time, markdown=markdown,
                                  minutes=minutes)
     app.jinja_env.trim_blocks = True

@@ -33,7 +33,7 @@ def event_json(event: Event, waitlist_count: int) -> dict[str, Any]:
         "seats_left": event.seats_left,
         "waitlist_count": waitlist_count,
         "status": event.status.value,
-        "url": current_site().url(f"/events/{event.id}"),
+        "url": current_site().links.event_page(event.id),
     }
 
 
@@ -80,6 +80,6 @@ def register(event_id: int) -> tuple[Response | str, int]:
         "status": result.status.value,
         "waitlist_position": result.position,
         "created": result.created,
-        "event": current_site().url(f"/events/{event_id}"),
+        "event": current_site().links.event_page(event_id),
     }
     return jsonify(payload), 201 if result.created else 200

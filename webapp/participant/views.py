@@ -18,7 +18,7 @@ from webapp.feeds.views import calendar_response
 from webapp.participant.forms import LostLinkForm, PlaceForm
 from webapp.pipeline import Page, act, button, form_page
 from webapp.ratelimits import email_key, limited, lost_link_email_limits, lost_link_limits
-from webapp.site import current_site
+from webapp.site import absolute_url, current_site
 
 bp = Blueprint("participant", __name__)
 
@@ -71,7 +71,7 @@ def my_places(token: str) -> str:
 def _render_places(token: str, person: Person, problem: str | None = None) -> str:
     site = current_site()
     now = utcnow()
-    feed_url = site.url(url_for("participant.my_feed", token=token))
+    feed_url = absolute_url("participant.my_feed", token=token)
     return render_template("participant/places.html", person=person, token=token,
                            places=access.my_places(db.session, site, person, now),
                            form=PlaceForm(), problem=problem, feed_url=feed_url, now=now)
