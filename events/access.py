@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from events import booking, calendar, limits, outbox, signed_links
+from events import calendar, limits, outbox, signed_links, waitlist
 from events.errors import NotFound, NotOpen
 from events.models import (
     Event,
@@ -224,7 +224,7 @@ def my_places(session: Session, site: Site, person: Person,
     """Everything the person's own page shows, in a fixed number of queries."""
     now = now or utcnow()
     registrations = places_of(session, person)
-    positions = booking.waitlist_positions(session, registrations)
+    positions = waitlist.waitlist_positions(session, registrations)
     places = [Place(registration, positions.get(registration.id),
                     join_url(site, registration) if has_join_link(registration) else None)
               for registration in registrations]

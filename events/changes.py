@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from events import outbox
-from events.booking import lock_event
 from events.calendar import invitation_sequence
+from events.locking import lock_event
 from events.models import (
     Event,
     EventStatus,

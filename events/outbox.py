@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from events.calendar import invitation_sequence
 from events.models import OutboxMessage, OutboxStatus, Person, Registration, utcnow
-from events.prepared import Prepared
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=5)
@@ -31,22 +30,6 @@ RETRY_BASE = timedelta(seconds=30)
 WRITTEN = "outbox_written"
 
 
-def enqueue_row(session: Session, kind: str, *, email: str, name: str, event_id: int,
-                registration_id: int, person_id: int, context: dict[str, Any],
-                now: datetime) -> None:
-    """Queue an e-mail with one INSERT and no ORM object (the RSVP's paths)."""
-    _INSERT_MESSAGE.run(session.connection(), {
-        "kind": kind, "recipient_email": email, "recipient_name": name, "event_id": event_id,
-        "registration_id": registration_id, "person_id": person_id, "context": context,
-        "status": OutboxStatus.queued, "attempts": 0, "next_attempt_at": now,
-        "last_error": "", "created_at": now,
-    })
-    note_queued(session)
-
-
-_INSERT_MESSAGE = Prepared(lambda _dialect: insert(OutboxMessage.__table__), keys=(
-    "kind", "recipient_email", "recipient_name", "event_id", "registration_id", "person_id",
-    "context", "status", "attempts", "next_attempt_at", "last_error", "created_at"))
 # What ``insert_from`` takes from its SELECT; the rest is a fresh queued message.
 _FROM_SELECT = ("kind", "recipient_email", "recipient_name", "event_id", "registration_id",
                 "person_id", "context", "created_at")
@@ -57,8 +40,8 @@ def insert_from(source: Select[Any]) -> Insert:
     order kind, e-mail, name, event, registration, person, context, now.
 
     For statements that queue a message in the same statement as the change
-    that causes it, or that read part of it from the database (the RSVP's
-    confirmation); call ``note_queued`` after running it.
+    that causes it, or that read part of it from the database (the prepared
+    RSVP's messages, whose ``Prepared(..., queues_mail=True)`` notes it).
     """
     table = OutboxMessage.__table__
     values = source.add_columns(
@@ -78,7 +61,7 @@ def enqueue_to(session: Session, kind: str, email: str, name: str, *,
                role_id: int | None = None, person_id: int | None = None,
                **context: Any) -> OutboxMessage:
     """Queue an e-mail of ``kind`` to an address; every queued row is made here
-    (or, on the RSVP's paths, by ``enqueue_row`` and ``insert_from``)."""
+    (or, on the prepared RSVP, by ``insert_from``)."""
     note_queued(session)
     message = OutboxMessage(kind=kind, recipient_email=email, recipient_name=name,
                             event_id=event_id, registration_id=registration_id,

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from events import booking, limits, outbox
+from events import limits, outbox, waitlist
 from events.models import (
     Event,
     EventStatus,
@@ -45,8 +45,8 @@ def run_due(session: Session, now: datetime | None = None) -> DueWork:
     """
     now = now or utcnow()
     reminders = queue_due_reminders(session, now)
-    notices = sum(booking.close_waitlist(session, event_id, now)
-                  for event_id in booking.events_with_waitlist_to_close(session, now))
+    notices = sum(waitlist.close_waitlist(session, event_id, now)
+                  for event_id in waitlist.events_with_waitlist_to_close(session, now))
     return DueWork(reminders, notices)
 
 

@@ -10,9 +10,17 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from events import booking, limits
+from events import booking, limits, registrations
 from events.errors import InvalidInput, NotFound
-from events.models import SEAT_HOLDING, Event, Person, Registration, RegistrationStatus
+from events.locking import lock_event
+from events.models import (
+    SEAT_HOLDING,
+    Event,
+    Person,
+    Registration,
+    RegistrationStatus,
+    utcnow,
+)
 from events.spreadsheets import csv_text
 
 MARKS = (RegistrationStatus.attended, RegistrationStatus.no_show,
@@ -85,14 +93,15 @@ def mark(session: Session, event: Event, registration_ids: Iterable[int],
         raise InvalidInput("Choose at least one person.", field="registration_id")
     # Under the event's lock, so a participant cancelling at this moment is
     # not marked back into a seat that was already handed on.
-    booking.lock_event(session, event.id)
+    lock_event(session, event.id)
+    now = utcnow()
     changed, refused = 0, []
     for registration_id in ids:
         registration = _registration_of(session, event, registration_id)
         if not registration.holds_seat:
             refused.append(registration.person.name)
         elif registration.status != status:
-            registration.status = status
+            registrations.move(session, registration, status, now)
             changed += 1
     session.flush()
     return Marked(changed, refused)
@@ -176,7 +185,8 @@ def import_attendance(session: Session, event: Event, data: bytes) -> Attendance
     """
     rows = _read_rows(data)
     header_index, email_column, name_column = _header(rows)
-    booking.lock_event(session, event.id)
+    lock_event(session, event.id)
+    now = utcnow()
     by_email = {registration.person.email: registration for registration in session.execute(
         select(Registration).where(Registration.event_id == event.id)
         .execution_options(populate_existing=True)).scalars()}
@@ -203,7 +213,7 @@ def import_attendance(session: Session, event: Event, data: bytes) -> Attendance
         elif registration.status == RegistrationStatus.attended:
             result.already += 1
         else:
-            registration.status = RegistrationStatus.attended
+            registrations.move(session, registration, RegistrationStatus.attended, now)
             result.marked.append(registration.person.name)
     session.flush()
     return result

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from events.models import Event, Person, Registration, RegistrationStatus, utcnow
-from events.prepared import Prepared
+from events.prepared_rsvp.prepared import Prepared, Target
 from webapp import pool_checks, sqlite_writers
 from webapp.config import database_url
 
@@ -42,7 +42,7 @@ def test_a_prepared_statement_converts_its_parameters_as_sqlalchemy_would(
     person = Person(name="Ada", email="ada@example.org")
     session.add(person)
     session.commit()
-    row = ADD_REGISTRATION.first(session.connection(), registration(event.id, person.id))
+    row = ADD_REGISTRATION.first(Target.of(session), registration(event.id, person.id))
     stored = session.get_one(Registration, row[0])
     # The enum went in by name and the aware UTC time as naive UTC, as the ORM writes them.
     assert stored.status is RegistrationStatus.waitlisted
@@ -51,7 +51,7 @@ def test_a_prepared_statement_converts_its_parameters_as_sqlalchemy_would(
 
 def test_a_prepared_statement_raises_sqlalchemys_errors(app: Flask, session: Session) -> None:
     with pytest.raises(IntegrityError):
-        ADD_REGISTRATION.first(session.connection(), registration(2**31 - 1, 2**31 - 1))
+        ADD_REGISTRATION.first(Target.of(session), registration(2**31 - 1, 2**31 - 1))
     session.rollback()
 
 
@@ -59,7 +59,7 @@ def test_a_prepared_statement_refuses_a_missing_parameter(app: Flask, session: S
     incomplete = registration(1, 1)
     del incomplete["queued_at"]
     with pytest.raises(KeyError, match="queued_at"):
-        ADD_REGISTRATION.first(session.connection(), incomplete)
+        ADD_REGISTRATION.first(Target.of(session), incomplete)
     session.rollback()
 
 
@@ -69,8 +69,8 @@ def test_a_prepared_statement_cannot_return_columns_that_need_converting() -> No
         Event.__table__.c.id == bindparam("id")), keys=())
     engine = create_engine("sqlite://")
     try:
-        with engine.connect() as connection, pytest.raises(TypeError, match="starts_at"):
-            starts.first(connection, {"id": 1})
+        with Session(engine) as orm_session, pytest.raises(TypeError, match="starts_at"):
+            starts.first(Target.of(orm_session), {"id": 1})
     finally:
         engine.dispose()
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from events import booking, calendar, changes, reminders
+from events import booking, calendar, changes, reminders, waitlist
 from events.errors import InvalidInput, NotFound, NotOpen
 from events.models import Event, OutboxMessage, Registration, RegistrationStatus
 
@@ -37,7 +37,7 @@ def positions(session: Session, event: Event) -> dict[str, int]:
     rows = session.scalars(select(Registration).where(
         Registration.event_id == event.id,
         Registration.status == RegistrationStatus.waitlisted))
-    return {row.person.email.split("@")[0]: booking.waitlist_position(session, row)
+    return {row.person.email.split("@")[0]: waitlist.waitlist_position(session, row)
             for row in rows}
 
 
@@ -228,8 +228,8 @@ def test_an_open_event_does_not_close_its_waitlist(
     event = make_event(capacity=1)
     rsvp(session, event, 0)
     rsvp(session, event, 1)
-    assert booking.close_waitlist(session, event.id) == 0
-    assert booking.events_with_waitlist_to_close(session) == []
+    assert waitlist.close_waitlist(session, event.id) == 0
+    assert waitlist.events_with_waitlist_to_close(session) == []
 
 
 def test_cancelling_twice_changes_nothing_and_after_the_start_is_refused(

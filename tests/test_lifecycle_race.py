@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from events import access, booking
+from events import access, booking, waitlist
 from events.models import Event, OutboxMessage, Registration, RegistrationStatus
 from tests.conftest import make_site
 from tests.live_server import gunicorn_server, server_log_path
@@ -148,7 +148,7 @@ def test_cancel_rsvp_and_capacity_changes_racing_keep_every_seat_and_place_strai
     assert event.seats_taken == confirmed <= event.capacity
     waiting = [row for row in rows if row.status == RegistrationStatus.waitlisted]
     assert not (waiting and confirmed < event.capacity)
-    assert sorted(booking.waitlist_position(session, row) for row in waiting) == list(
+    assert sorted(waitlist.waitlist_position(session, row) for row in waiting) == list(
         range(1, len(waiting) + 1))
     # Nobody promoted twice, and no seat given to two people: each confirmation or
     # promotion e-mail belongs to a distinct place that is still (or was) confirmed.

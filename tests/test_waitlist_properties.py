@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from events import booking
+from events import booking, waitlist
 from events.models import (
     Event,
     EventKind,
@@ -42,7 +42,7 @@ def snapshot(event_id: int) -> tuple[dict[int, str], list[int], int, int]:
     person = {row.id: int(row.person.email.removeprefix("p").split("@")[0]) for row in rows}
     by_position = {}
     for row in rows:
-        position = booking.waitlist_position(session, row)
+        position = waitlist.waitlist_position(session, row)
         if position is not None:
             by_position[position] = person[row.id]
     # Positions are exactly 1..N: gapless, no duplicates.

@@ -11,6 +11,10 @@ Errors come back as SQLAlchemy's own exceptions (``IntegrityError``,
 ``OperationalError``), so callers handle them as for any other statement.
 Returned columns are handed over as the driver gives them: only columns whose
 type needs no conversion (integers, text) may be returned.
+
+A statement that queues an e-mail says so (``queues_mail=True``); running it
+marks the session, so the outbox drainer wakes once the transaction commits
+(``outbox.note_queued``), and nobody running it has to remember that.
 """
 
 from __future__ import annotations
@@ -22,7 +26,22 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
+
+from events import outbox
+
+
+class Target(NamedTuple):
+    """Where prepared statements run: the session's transaction and its connection,
+    looked up once per RSVP rather than once per statement."""
+
+    session: Session
+    connection: Connection
+
+    @classmethod
+    def of(cls, session: Session) -> Target:
+        return cls(session, session.connection())
 
 
 class Outcome(NamedTuple):
@@ -52,9 +71,11 @@ class _Compiled:
 class Prepared:
     """One statement, given as ``build(dialect_name)``, compiled on first use per dialect."""
 
-    def __init__(self, build: Callable[[str], Executable], keys: Sequence[str]) -> None:
+    def __init__(self, build: Callable[[str], Executable], keys: Sequence[str] = (),
+                 queues_mail: bool = False) -> None:
         self._build = build
         self._keys = list(keys)
+        self._queues_mail = queues_mail
         self._compiled: dict[str, _Compiled] = {}
 
     def _compile(self, dialect: Dialect) -> _Compiled:
@@ -80,7 +101,8 @@ class Prepared:
         self._compiled[dialect.name] = prepared
         return prepared
 
-    def _run(self, connection: Connection, params: Mapping[str, Any]) -> Any:
+    def _run(self, target: Target, params: Mapping[str, Any]) -> Any:
+        connection = target.connection
         dialect = connection.dialect
         compiled = self._compiled.get(dialect.name) or self._compile(dialect)
         values: dict[str, Any] = {}
@@ -104,20 +126,22 @@ class Prepared:
             raise DBAPIError.instance(compiled.sql, arguments, error,
                                       dialect.loaded_dbapi.Error,
                                       connection_invalidated=invalidated) from error
+        if self._queues_mail:
+            outbox.note_queued(target.session)
         return cursor
 
-    def first(self, connection: Connection, params: Mapping[str, Any]) -> Any:
+    def first(self, target: Target, params: Mapping[str, Any]) -> Any:
         """Run the statement and return its first row as a tuple, or ``None``."""
-        cursor = self._run(connection, params)
+        cursor = self._run(target, params)
         try:
             return cursor.fetchone()
         finally:
             cursor.close()
 
-    def run(self, connection: Connection, params: Mapping[str, Any]) -> Outcome:
+    def run(self, target: Target, params: Mapping[str, Any]) -> Outcome:
         """Run a statement that returns no rows; say how many it changed and,
         for an INSERT on SQLite, the new row's id."""
-        cursor = self._run(connection, params)
+        cursor = self._run(target, params)
         try:
             return Outcome(cursor.rowcount, getattr(cursor, "lastrowid", None))
         finally:
