@@ -210,8 +210,8 @@ class Event(Base):
     # The zone the event was planned in; times are shown in it.
     timezone: Mapped[str] = mapped_column(String(limits.TIMEZONE_MAX))
     capacity: Mapped[int] = mapped_column(default=limits.DEFAULT_CAPACITY)
-    # Guarded counter of confirmed places: only ever changed by
-    # events.booking under the event's row lock.
+    # Guarded counter of the places holding a seat (``SEAT_HOLDING``): only ever
+    # changed by a guarded UPDATE, in ``registrations.move`` or the prepared RSVP.
     seats_taken: Mapped[int] = mapped_column(default=0)
     waitlist_enabled: Mapped[bool] = mapped_column(default=True)
     # Private: reached only through personal join links.

@@ -131,7 +131,7 @@ def claim_due(session: Session, limit: int = 50, now: datetime | None = None) ->
     ).scalars())
 
 
-def mark_sent(session: Session, message: OutboxMessage, now: datetime | None = None) -> None:
+def mark_sent(message: OutboxMessage, now: datetime | None = None) -> None:
     """Record that the message left for the SMTP server."""
     message.status = OutboxStatus.sent
     message.sent_at = now or utcnow()
@@ -139,8 +139,7 @@ def mark_sent(session: Session, message: OutboxMessage, now: datetime | None = N
     message.last_error = ""
 
 
-def mark_failed(session: Session, message: OutboxMessage, error: str,
-                now: datetime | None = None) -> None:
+def mark_failed(message: OutboxMessage, error: str, now: datetime | None = None) -> None:
     """Schedule a retry with exponential backoff, or give up after ``MAX_ATTEMPTS``."""
     now = now or utcnow()
     message.claimed_until = None
@@ -172,10 +171,10 @@ def drain(session: Session, send: Callable[[OutboxMessage], None], limit: int = 
             message = session.get(OutboxMessage, message_id)
             if message is None:
                 continue
-            mark_failed(session, message, f"{type(error).__name__}: {error}", now())
+            mark_failed(message, f"{type(error).__name__}: {error}", now())
             failed += 1
         else:
-            mark_sent(session, message, now())
+            mark_sent(message, now())
             sent += 1
         session.commit()
     return sent, failed

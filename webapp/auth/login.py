@@ -1,10 +1,7 @@
-"""Who is logged in: the account behind the session cookie, and the guard for pages."""
+"""Who is logged in: the account behind the session cookie, logging in and out."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import g, has_request_context, redirect, request, session, url_for
@@ -12,8 +9,6 @@ from werkzeug.wrappers import Response
 
 from events.accounts import Account, account_by_id
 from webapp.extensions import db
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def log_in(account: Account) -> None:
@@ -59,13 +54,3 @@ def safe_next(target: str | None) -> str | None:
 
 def login_redirect() -> Response:
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-
-
-def login_required(view: F) -> F:
-    @wraps(view)
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        if current_account() is None:
-            return login_redirect()
-        return view(*args, **kwargs)
-
-    return guarded  # type: ignore[return-value]
