@@ -1,0 +1,179 @@
+"""No page runs one query per row: every page runs as many SQL statements with ten times
+the data.
+
+Add a page with one line in ``PAGES``: its name, how to build its address from the
+``World``, and (if the shared one does not grow what the page lists) a world of its
+own. Each page is counted at two sizes of the same world, on each database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import event as engine_event
+from sqlalchemy.orm import Session
+
+from events import access
+from events.announcements import Announcement
+from events.models import (
+    Event,
+    EventKind,
+    EventStatus,
+    InvitationStatus,
+    OutboxMessage,
+    Person,
+    Programme,
+    Registration,
+    RegistrationStatus,
+    Role,
+    RoleKind,
+    Series,
+)
+from tests.conftest import _empty_tables, app_config
+from tests.test_auth import log_in, make_organiser
+from webapp import create_app
+from webapp.extensions import db
+from webapp.site import current_site
+
+SMALL, LARGE = 5, 50
+
+
+@dataclass(frozen=True)
+class World:
+    """What the addresses need: a programme of ``size`` events, each with ``size``
+    registrations and two speakers, and one participant with a place at every event."""
+
+    programme: Programme
+    series: Series
+    event: Event
+    token: str
+
+
+def world(session: Session, size: int) -> World:
+    """The shared data, grown with ``size``."""
+    programme = Programme(slug="counted", name="Counted", timezone="Pacific/Auckland")
+    series = Series(programme=programme, title="Counted series", target_attendance=3)
+    me = Person(name="Me", email="me@example.org")
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+    statuses = [RegistrationStatus.confirmed, RegistrationStatus.waitlisted,
+                RegistrationStatus.cancelled]
+    events = []
+    for n in range(size):
+        event = Event(programme=programme, series=series, kind=EventKind.conversation,
+                      title=f"Event {n}", starts_at=start + timedelta(hours=n),
+                      timezone="Pacific/Auckland", capacity=size, seats_taken=0,
+                      status=EventStatus.published, meeting_url="https://meet.example.net/r")
+        event.roles = [Role(person=Person(name=f"Guest {n}", email=f"g{n}@example.org"),
+                            kind=RoleKind.guest, status=InvitationStatus.accepted),
+                       Role(person=Person(name=f"Host {n}", email=f"h{n}@example.org"),
+                            kind=RoleKind.facilitator, status=InvitationStatus.accepted)]
+        places = [Registration(event=event, person=me, status=statuses[n % 3])]
+        places += [Registration(event=event,
+                                person=Person(name=f"P {n}-{k}", email=f"p{n}-{k}@example.org"),
+                                status=statuses[k % 3]) for k in range(size - 1)]
+        event.seats_taken = sum(place.status == RegistrationStatus.confirmed
+                                for place in places)
+        session.add_all(places)
+        events.append(event)
+        session.add(Announcement(event=event, audience="confirmed", subject=f"News {n}",
+                                 body="Hello.", recipients=1))
+        session.add(OutboxMessage(kind="announcement", recipient_email=me.email,
+                                  event=event, context={"announcement_id": n}))
+    session.add(programme)
+    session.flush()
+    token = access.issue_manage_token(session, current_site(), me)
+    session.commit()
+    return World(programme, series, events[0], token)
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    address: Callable[[World], str]
+    organiser: bool = False
+    data: Callable[[Session, int], World] = world
+
+
+PAGES = [
+    Page("home", lambda w: "/"),
+    Page("event page", lambda w: f"/events/{w.event.id}"),
+    Page("event download", lambda w: f"/events/{w.event.id}.ics"),
+    Page("API list", lambda w: "/api/v1/events"),
+    Page("API event", lambda w: f"/api/v1/events/{w.event.id}"),
+    Page("feed of everything", lambda w: "/calendar.ics"),
+    Page("programme feed", lambda w: f"/programmes/{w.programme.slug}/calendar.ics"),
+    Page("series feed", lambda w: f"/series/{w.series.id}/calendar.ics"),
+    Page("manage page", lambda w: f"/me/{w.token}"),
+    Page("personal feed", lambda w: f"/me/{w.token}/calendar.ics"),
+    Page("workspace", lambda w: "/organise/", organiser=True),
+    Page("programme", lambda w: f"/organise/programmes/{w.programme.id}", organiser=True),
+    Page("programme form", lambda w: f"/organise/programmes/{w.programme.id}/edit",
+         organiser=True),
+    Page("programme dashboard", lambda w: f"/organise/programmes/{w.programme.id}/dashboard",
+         organiser=True),
+    Page("programme dashboard CSV",
+         lambda w: f"/organise/programmes/{w.programme.id}/dashboard.csv", organiser=True),
+    Page("series dashboard", lambda w: f"/organise/series/{w.series.id}/dashboard",
+         organiser=True),
+    Page("event (organiser)", lambda w: f"/organise/events/{w.event.id}", organiser=True),
+    Page("event form", lambda w: f"/organise/events/{w.event.id}/edit", organiser=True),
+    Page("roster", lambda w: f"/organise/events/{w.event.id}/roster", organiser=True),
+    Page("registrations CSV", lambda w: f"/organise/events/{w.event.id}/registrations.csv",
+         organiser=True),
+    Page("announcements", lambda w: f"/organise/events/{w.event.id}/announcements",
+         organiser=True),
+]
+
+
+def count_statements(app: Flask, page: Page, size: int) -> int:
+    """Statements run by one request for ``page`` in a world of ``size``."""
+    with app.app_context():
+        _empty_tables()
+        data = page.data(db.session, size)
+        address = page.address(data)
+        if page.organiser:
+            make_organiser(db.session, programme=data.programme)
+        db.session.remove()
+    client = app.test_client()
+    if page.organiser:
+        log_in(client)
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    with app.app_context():
+        engine = db.engine
+    engine_event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(address)
+    finally:
+        engine_event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200, (page.name, response.status_code)
+    return len(statements)
+
+
+@pytest.fixture(scope="module")
+def counted_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    # Kept copies would hide the work; every request here builds its answer.
+    app = create_app(app_config(database_url, Path(tmp_path_factory.mktemp("counts")),
+                                RESPONSE_CACHE=False))
+    yield app
+    with app.app_context():
+        _empty_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[page.name for page in PAGES])
+def test_a_page_runs_as_many_statements_with_ten_times_the_data(counted_app: Flask,
+                                                               page: Page) -> None:
+    small = count_statements(counted_app, page, SMALL)
+    large = count_statements(counted_app, page, LARGE)
+    assert 0 < small == large, f"{page.name}: {small} statements for {SMALL}, {large} for {LARGE}"
