@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import true, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -131,17 +131,13 @@ def move(session: Session, registration: Registration, to: RegistrationStatus,
     with session.no_autoflush:
         if rule.allowed is not None and not rule.allowed(event, now):
             raise NotOpen(rule.refusal or event.closed_reason(now) or "This event is full.")
-        if rule.seats > 0 and not _take_seat(session, event):
+        if not _move_counters(session, event, rule):
             raise NotOpen(rule.no_seat)
-        if rule.seats < 0:
-            _give_back_seat(session, event)
         position = None
         if rule.waiting > 0:
-            registration.queue_number, position = _join_queue(session, event)
+            registration.queue_number, position = event.last_queue_number, event.waitlist_length
             registration.queued_at = now
             registration.confirmed_at = None
-        elif rule.waiting < 0:
-            _leave_queue(session, event)
         if to == confirmed and rule.seats > 0:
             if registration.status in (None, cancelled):
                 registration.queued_at = now
@@ -161,49 +157,33 @@ def move(session: Session, registration: Registration, to: RegistrationStatus,
     return Moved(registration, frees_seat=rule.seats < 0, position=position)
 
 
-def _take_seat(session: Session, event: Event) -> bool:
-    """The capacity rule's guarded UPDATE: a seat only while one is free."""
-    taken = session.execute(
-        update(Event).where(Event.id == event.id, Event.has_free_seat)
-        # Seats are not part of any calendar: leave updated_at (LAST-MODIFIED) alone.
-        .values(seats_taken=Event.seats_taken + 1, updated_at=Event.updated_at)
-        .returning(Event.seats_taken).execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
-    if taken is None:
-        return False
-    set_committed_value(event, "seats_taken", taken)
-    return True
+def _move_counters(session: Session, event: Event, rule: Move) -> bool:
+    """Move the event's counters as ``rule`` says, in one guarded UPDATE, and give the
+    loaded event their new values. False if the seat to take is not free.
 
-
-def _give_back_seat(session: Session, event: Event) -> None:
-    left = session.execute(
-        update(Event).where(Event.id == event.id, Event.seats_taken > 0)
-        .values(seats_taken=Event.seats_taken - 1, updated_at=Event.updated_at)
-        .returning(Event.seats_taken).execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
-    if left is not None:
-        set_committed_value(event, "seats_taken", left)
-
-
-def _join_queue(session: Session, event: Event) -> tuple[int, int]:
-    """The next queue number and the newcomer's position (the length after them)."""
-    number, length = session.execute(
-        update(Event).where(Event.id == event.id)
-        .values(waitlist_length=Event.waitlist_length + 1,
-                last_queue_number=Event.last_queue_number + 1, updated_at=Event.updated_at)
-        .returning(Event.last_queue_number, Event.waitlist_length)
+    The guard is the capacity rule: a seat is taken only while one is free
+    (``Event.has_free_seat``), and given back only while the counter shows one.
+    Joining the waitlist also takes the next queue number.
+    """
+    changes = {"seats_taken": rule.seats, "waitlist_length": rule.waiting,
+               "last_queue_number": max(rule.waiting, 0)}
+    changes = {name: change for name, change in changes.items() if change}
+    if not changes:
+        return True
+    guard = (Event.has_free_seat if rule.seats > 0
+             else Event.seats_taken > 0 if rule.seats < 0 else true())
+    moved = session.execute(
+        update(Event).where(Event.id == event.id, guard)
+        # Places are not part of any calendar: leave updated_at (LAST-MODIFIED) alone.
+        .values({**{getattr(Event, name): getattr(Event, name) + change
+                    for name, change in changes.items()}, Event.updated_at: Event.updated_at})
+        .returning(*(getattr(Event, name) for name in changes))
         .execution_options(synchronize_session=False)
-    ).one()
-    set_committed_value(event, "last_queue_number", number)
-    set_committed_value(event, "waitlist_length", length)
-    return number, length
-
-
-def _leave_queue(session: Session, event: Event) -> None:
-    length = session.execute(
-        update(Event).where(Event.id == event.id, Event.waitlist_length > 0)
-        .values(waitlist_length=Event.waitlist_length - 1, updated_at=Event.updated_at)
-        .returning(Event.waitlist_length).execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
-    if length is not None:
-        set_committed_value(event, "waitlist_length", length)
+    ).one_or_none()
+    if moved is None:
+        # A seat given back that the counter no longer shows (a capacity or a
+        # count edited by hand) leaves it at zero; a seat to take is refused.
+        return rule.seats < 0
+    for name, value in zip(changes, moved, strict=True):
+        set_committed_value(event, name, value)
+    return True
