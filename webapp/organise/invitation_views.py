@@ -29,10 +29,12 @@ def _invited(event: Event, invited: invitations.Invited) -> object:
     role = invited.role
     for warning in invited.warnings:
         flash(warning, "bad")
-    said = ("recorded as accepted; a calendar invitation is on its way to them"
-            if role.status.value == "accepted" else "is on its way")
-    return saved(f"The invitation to {role.person.name} as {role.kind.value} {said}.",
-                 "organise.event", event_id=event.id)
+    if role.accepted_on_behalf:
+        said = (f"{role.person.name} is {role.kind.value}, accepted on their behalf; "
+                "a calendar invitation is on its way to them.")
+    else:
+        said = f"The invitation to {role.person.name} as {role.kind.value} is on its way."
+    return saved(said, "organise.event", event_id=event.id)
 
 
 @bp.post("/events/<int:event_id>/invitations")
