@@ -20,6 +20,7 @@ from events import limits
 from events.accounts import Account
 from events.errors import InvalidInput, NotFound
 from events.models import Base, Event, Programme, Series, UTCDateTime, utcnow
+from events.people import clean_text
 
 
 class Scope(enum.StrEnum):
@@ -108,13 +109,7 @@ def scope_choices(event: Event) -> list[tuple[Scope, str]]:
 
 
 def _clean_body(raw: object) -> str:
-    body = raw.strip() if isinstance(raw, str) else ""
-    if not body:
-        raise InvalidInput("Please write the briefing.", field="body")
-    if len(body) > limits.BRIEFING_MAX:
-        raise InvalidInput(f"The briefing must be at most {limits.BRIEFING_MAX} characters.",
-                           field="body")
-    return body
+    return clean_text(raw, "body", "briefing", limits.BRIEFING_MAX, required=True)
 
 
 def write_briefing(session: Session, event: Event, scope: object, body: object,

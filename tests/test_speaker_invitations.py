@@ -4,11 +4,17 @@ double-booking warning that now counts invitations not answered yet."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from events import invitations, scheduling
@@ -25,6 +31,8 @@ from events.models import (
     Programme,
     Role,
 )
+from events.schema import metadata
+from tests.conftest import ROOT, upgrade_to_head
 from tests.test_auth import make_organiser
 
 invited, accepted = InvitationStatus.invited, InvitationStatus.accepted
@@ -255,3 +263,16 @@ def test_an_invitation_not_answered_yet_counts_as_a_double_booking(
     invitations.decline(session, first.roles[0], "", NOW)
     session.commit()
     assert not [w for w in scheduling.clash_warnings(session, second) if "Whina" in w]
+
+
+def test_the_speakers_revision_downgrades_and_upgrades_again(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'round-trip.db'}"
+    upgrade_to_head(url)
+    env = dict(os.environ, DATABASE_URL=url, MINGLE_ENV="test", OUTBOX_IN_PROCESS="0")
+    for command in (["downgrade", "0004_slimmer_rsvp_indexes"], ["upgrade", "heads"]):
+        subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", *command],
+                       cwd=ROOT, env=env, check=True, capture_output=True)
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), metadata) == []
+    engine.dispose()

@@ -145,7 +145,7 @@ def _render_invitation(token: str, role: Role, form: AnswerForm,
 def revoke(token: str) -> str:
     person = _person(token)
     act(lambda: speaker_access.revoke_speaker_links(db.session, person))
-    return render_template("speaker/revoked.html")
+    return render_template("participant/revoked.html")
 
 
 @bp.get("/<token>/calendar.ics")
