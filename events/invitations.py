@@ -31,7 +31,6 @@ from events.errors import InvalidInput, NotFound, NotOpen
 from events.models import (
     Answerer,
     Event,
-    EventKind,
     EventStatus,
     InvitationStatus,
     OutboxMessage,
@@ -324,7 +323,7 @@ def _clean_acceptance(role: Role, acceptance: Acceptance) -> dict[str, Any]:
         details["recording_consent"] = bool(acceptance.recording_consent)
     if acceptance.timezone.strip():
         details["timezone"] = scheduling.clean_zone(acceptance.timezone)
-    if role.event.kind == EventKind.showcase:
+    if role.answers_showcase_prompts:
         for name in PROMPTS:
             value = getattr(acceptance, name)
             if value is not None:

@@ -464,6 +464,12 @@ class Role(Base):
         return self.display_name or self.person.name
 
     @property
+    def answers_showcase_prompts(self) -> bool:
+        """Whether this person writes the showcase's three prompts: its presenter or guest."""
+        return (self.event.kind == EventKind.showcase
+                and self.kind in (RoleKind.presenter, RoleKind.guest))
+
+    @property
     def accepted_on_behalf(self) -> bool:
         return (self.status == InvitationStatus.accepted
                 and self.answered_by == Answerer.organiser)

@@ -240,6 +240,10 @@ def test_accepting_asks_for_what_the_event_needs(
     role.listed_publicly = True
     assert [r.public_name for r in showcase.people_in("presenter")] == [
         "Hemi Walker (Digital Collections)"]
+    # The facilitator does not write the unit's answers.
+    chair = invite(session, showcase, "Kupe", "kupe@example.org", kind="facilitator")
+    invitations.accept(session, chair, Acceptance(prompt_work="Overwritten?"), NOW)
+    assert showcase.prompt_work == "Scanning taonga."
     unrecorded = invite(session, make_event(title="Plain"), "Kupe", "kupe@example.org")
     invitations.accept(session, unrecorded, Acceptance(recording_consent=True), NOW)
     assert unrecorded.recording_consent is None

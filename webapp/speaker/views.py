@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from events import invitations, speaker_access, speakers
 from events.errors import InvalidInput, NotOpen
-from events.models import EventKind, InvitationStatus, Person, Role, utcnow
+from events.models import InvitationStatus, Person, Role, utcnow
 from webapp.errors import status_of
 from webapp.extensions import db, limiter
 from webapp.feeds.views import calendar_response
@@ -110,7 +110,7 @@ def _answer_form(role: Role) -> AnswerForm:
             "accept" if role.status.value == "accepted" else None)
         form.display_name.data = role.display_name or role.person.name
         form.timezone.data = role.person.timezone or ""
-        if role.event.kind == EventKind.showcase:
+        if role.answers_showcase_prompts:
             for name in invitations.PROMPTS:
                 getattr(form, name).data = getattr(role.event, name)
         form.note.data = role.note
@@ -122,7 +122,7 @@ def _answer(role: Role, form: AnswerForm) -> Role:
         return invitations.decline(db.session, role, form.note.data or "")
     if form.answer.data != "accept":
         raise InvalidInput("Choose whether you accept or decline.", field="answer")
-    showcase = role.event.kind == EventKind.showcase
+    showcase = role.answers_showcase_prompts
     return invitations.accept(db.session, role, invitations.Acceptance(
         display_name=form.display_name.data or "", bio=form.bio.data or "",
         listed_publicly=form.listed_publicly.data,
