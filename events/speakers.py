@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from events import calendar, catalogue, speaker_access
+from events import calendar, speaker_access
 from events.briefings import Briefing, briefings_for
 from events.models import (
     Event,
@@ -108,9 +108,7 @@ def schedule(session: Session, site: Site, person: Person,
     now = now or utcnow()
     roles = roles_of(session, person)
     live = [role for role in roles if role.engaged]
-    events = [role.event for role in live]
-    waiting = catalogue.waitlist_counts(session, [event.id for event in events])
-    notes = briefings_for(session, events)
+    notes = briefings_for(session, [role.event for role in live])
 
     def engagement(role: Role) -> Engagement:
         event = role.event
@@ -118,7 +116,7 @@ def schedule(session: Session, site: Site, person: Person,
         return Engagement(role, two_zones(event.starts_at, event.timezone, person.timezone, now),
                           colleagues_of(role), speaker_access.join_url(site, role),
                           notes.get(event.id, []) if insider else [],
-                          event.seats_taken, waiting.get(event.id, 0))
+                          event.seats_taken, event.waitlist_length)
 
     engagements = [engagement(role) for role in live]
     return Schedule(

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
 from events import invitations, scheduling
+from events.briefings import Briefing
 from events.calendar import invitation_sequence
 from events.errors import InvalidInput, NotOpen
 from events.invitations import MOVES, Acceptance, InvitationPlan
@@ -28,10 +29,13 @@ from events.models import (
     EventStatus,
     InvitationStatus,
     OutboxMessage,
+    Person,
     Programme,
     Role,
 )
 from events.schema import metadata
+from events.speaker_access import SpeakerLink
+from events.speaker_reminders import SpeakerReminder
 from tests.conftest import ROOT, upgrade_to_head
 from tests.test_auth import make_organiser
 
@@ -269,14 +273,42 @@ def test_an_invitation_not_answered_yet_counts_as_a_double_booking(
     assert not [w for w in scheduling.clash_warnings(session, second) if "Whina" in w]
 
 
-def test_the_speakers_revision_downgrades_and_upgrades_again(tmp_path: Path) -> None:
+def test_the_speakers_revision_goes_down_and_up_again_with_rows_pointing_at_its_tables(
+        tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'round-trip.db'}"
     upgrade_to_head(url)
+    engine = create_engine(url)
+    with Session(engine) as session:
+        programme = Programme(slug="p", name="P", timezone="UTC")
+        event = Event(programme=programme, kind="conversation", title="E",
+                      starts_at=NOW + timedelta(days=3), timezone="UTC")
+        person = Person(name="Whina", email="whina@example.org", timezone="Europe/London")
+        role = Role(event=event, person=person, kind="guest", status=withdrawn, sequence=2)
+        session.add_all([role, SpeakerLink(person=person),
+                         Briefing(programme=programme, event=event, body="B"),
+                         OutboxMessage(kind="speaker_withdrawn", recipient_email=person.email,
+                                       event=event, role=role)])
+        session.flush()
+        session.add(SpeakerReminder(role_id=role.id, kind="briefing", offset_minutes=2880,
+                                    round=NOW))
+        session.commit()
+    engine.dispose()
     env = dict(os.environ, DATABASE_URL=url, MINGLE_ENV="test", OUTBOX_IN_PROCESS="0")
-    for command in (["downgrade", "0004_slimmer_rsvp_indexes"], ["upgrade", "heads"]):
+
+    def migrate(*command: str) -> None:
         subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", *command],
                        cwd=ROOT, env=env, check=True, capture_output=True)
+
+    migrate("downgrade", "0005_waitlist_queue_numbers")
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        # A withdrawn invitation did not exist before: it reads as declined.
+        assert connection.execute(text("SELECT status FROM roles")).scalar_one() == "declined"
+        assert connection.execute(text("SELECT count(*) FROM outbox")).scalar_one() == 1
+    engine.dispose()
+    migrate("upgrade", "heads")
     engine = create_engine(url)
     with engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), metadata) == []
+        assert connection.execute(text("SELECT sequence, bio FROM roles")).one() == (0, "")
     engine.dispose()

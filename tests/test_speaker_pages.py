@@ -395,6 +395,6 @@ def speaker_world(session: Session, size: int) -> World:
                                      person=Person(name=f"P {event.id}-{k}",
                                                    email=f"p{event.id}-{k}@example.org"))
                         for k in range(size))
-        event.seats_taken = (size + 1) // 2
+        event.seats_taken, event.waitlist_length = (size + 1) // 2, size // 2
     token = speaker_token(session, me)
     return World(programme, series, events[0], token)

@@ -6,45 +6,48 @@ SEQUENCE); events say whether they are recorded. The per-role briefing text,
 never shown anywhere, gives way to briefings per programme, series or event.
 
 Revision ID: 0006_speakers
-Revises: 0004_slimmer_rsvp_indexes
+Revises: 0005_waitlist_queue_numbers
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0006_speakers'
-down_revision = '0004_slimmer_rsvp_indexes'
+down_revision = '0005_waitlist_queue_numbers'
 branch_labels = None
 depends_on = None
 
 HAS_TOKEN = sa.text('token_hash IS NOT NULL')
 
 
+# Only columns added and dropped, tables and indexes created: both databases do
+# these in place, so no table is rebuilt (SQLite's batch mode would fail to drop
+# one that others point at while they hold rows).
+def role_columns():
+    """The columns an invitation gains (made afresh for each use)."""
+    return (
+        sa.Column('message', sa.Text(), nullable=False, server_default=''),
+        sa.Column('invited_at', sa.DateTime(), nullable=True),
+        sa.Column('answered_at', sa.DateTime(), nullable=True),
+        sa.Column('answered_by', sa.Enum('speaker', 'organiser', name='answerer',
+                                         native_enum=False, length=20), nullable=True),
+        sa.Column('note', sa.Text(), nullable=False, server_default=''),
+        sa.Column('display_name', sa.String(length=200), nullable=False, server_default=''),
+        sa.Column('bio', sa.Text(), nullable=False, server_default=''),
+        sa.Column('listed_publicly', sa.Boolean(), nullable=False, server_default=sa.true()),
+        sa.Column('recording_consent', sa.Boolean(), nullable=True),
+        sa.Column('sequence', sa.Integer(), nullable=False, server_default='0'),
+    )
+
+
 def upgrade():
-    with op.batch_alter_table('people', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('timezone', sa.String(length=64), nullable=True))
-
-    with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('recorded', sa.Boolean(), nullable=False,
+    op.add_column('people', sa.Column('timezone', sa.String(length=64), nullable=True))
+    op.add_column('events', sa.Column('recorded', sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
-
-    with op.batch_alter_table('roles', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('message', sa.Text(), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('invited_at', sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column('answered_at', sa.DateTime(), nullable=True))
-        batch_op.add_column(sa.Column('answered_by', sa.Enum(
-            'speaker', 'organiser', name='answerer', native_enum=False, length=20),
-            nullable=True))
-        batch_op.add_column(sa.Column('note', sa.Text(), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('display_name', sa.String(length=200), nullable=False,
-                                      server_default=''))
-        batch_op.add_column(sa.Column('bio', sa.Text(), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('listed_publicly', sa.Boolean(), nullable=False,
-                                      server_default=sa.true()))
-        batch_op.add_column(sa.Column('recording_consent', sa.Boolean(), nullable=True))
-        batch_op.add_column(sa.Column('sequence', sa.Integer(), nullable=False,
-                                      server_default='0'))
-        batch_op.drop_column('briefing')
+    for column in role_columns():
+        op.add_column('roles', column)
+    # ALTER TABLE … DROP COLUMN: SQLite 3.35 and later, and PostgreSQL.
+    op.execute('ALTER TABLE roles DROP COLUMN briefing')
 
     op.create_table(
         'speaker_links',
@@ -78,11 +81,8 @@ def upgrade():
                                 name=op.f('fk_briefings_written_by_id_accounts')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_briefings')),
     )
-    with op.batch_alter_table('briefings', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_briefings_programme_id'), ['programme_id'],
-                              unique=False)
-        batch_op.create_index(batch_op.f('ix_briefings_series_id'), ['series_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_briefings_event_id'), ['event_id'], unique=False)
+    for column in ('programme_id', 'series_id', 'event_id'):
+        op.create_index(f'ix_briefings_{column}', 'briefings', [column], unique=False)
 
     op.create_table(
         'speaker_reminders',
@@ -103,25 +103,15 @@ def upgrade():
 
 def downgrade():
     op.drop_table('speaker_reminders')
-    with op.batch_alter_table('briefings', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_briefings_event_id'))
-        batch_op.drop_index(batch_op.f('ix_briefings_series_id'))
-        batch_op.drop_index(batch_op.f('ix_briefings_programme_id'))
+    for column in ('event_id', 'series_id', 'programme_id'):
+        op.drop_index(f'ix_briefings_{column}', table_name='briefings')
     op.drop_table('briefings')
     op.drop_index('uq_speaker_links_token_hash', table_name='speaker_links')
     op.drop_table('speaker_links')
 
     # Withdrawn invitations did not exist before: they read as declined.
     op.execute("UPDATE roles SET status = 'declined' WHERE status = 'withdrawn'")
-    with op.batch_alter_table('roles', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('briefing', sa.Text(), nullable=False, server_default=''))
-        for column in ('sequence', 'recording_consent', 'listed_publicly', 'bio',
-                       'display_name', 'note', 'answered_by', 'answered_at', 'invited_at',
-                       'message'):
-            batch_op.drop_column(column)
-
-    with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.drop_column('recorded')
-
-    with op.batch_alter_table('people', schema=None) as batch_op:
-        batch_op.drop_column('timezone')
+    op.add_column('roles', sa.Column('briefing', sa.Text(), nullable=False, server_default=''))
+    for table, column in ([('roles', column.name) for column in reversed(role_columns())]
+                          + [('events', 'recorded'), ('people', 'timezone')]):
+        op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
