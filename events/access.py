@@ -16,7 +16,6 @@ token. Revoking draws a new nonce, so every earlier link stops working.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -75,12 +74,16 @@ def has_join_link(registration: Registration) -> bool:
 
 def meeting_room_for(registration: Registration, now: datetime | None = None) -> str:
     """The meeting URL the holder of ``registration`` may enter at ``now``, or a refusal."""
-    now = now or utcnow()
-    event: Event = registration.event
     if not has_join_link(registration):
         raise NotOpen(_why_no_join_link(registration))
-    if now < event.starts_at - limits.JOIN_OPENS_BEFORE:
-        minutes = limits.JOIN_OPENS_BEFORE // timedelta(minutes=1)
+    return room_open_at(registration.event, now or utcnow(), limits.JOIN_OPENS_BEFORE)
+
+
+def room_open_at(event: Event, now: datetime, opens_before: timedelta) -> str:
+    """The event's meeting URL if its room is open at ``now`` for someone let in
+    ``opens_before`` the start; otherwise a refusal saying when it opens."""
+    if now < event.starts_at - opens_before:
+        minutes = opens_before // timedelta(minutes=1)
         raise NotOpen(f"The room opens {minutes} minutes before the start.")
     if now > event.ends_at + limits.JOIN_CLOSES_AFTER_END:
         raise NotOpen("This event is over.")
@@ -110,10 +113,6 @@ def record_join(session: Session, registration: Registration,
     )
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def manage_token(site: Site, person: Person) -> str:
     """The person's current manage token (reads only; see ``issue_manage_token``)."""
     return signed_links.mac(site.secret_key, "manage", person.id, person.manage_nonce, length=32)
@@ -137,7 +136,7 @@ def issue_manage_token(session: Session, site: Site, person: Person) -> str:
     e-mails to the same person at once write the same hash.
     """
     token = manage_token(site, person)
-    digest = _token_hash(token)
+    digest = signed_links.digest(token)
     if person.manage_token_hash != digest:
         person.manage_token_hash = digest
         session.flush()
@@ -149,7 +148,7 @@ def person_for_manage_token(session: Session, token: str) -> Person:
     if not token or len(token) > 100:
         raise NotFound("There is nothing at this address.")
     person = session.execute(
-        select(Person).where(Person.manage_token_hash == _token_hash(token))
+        select(Person).where(Person.manage_token_hash == signed_links.digest(token))
     ).scalar_one_or_none()
     if person is None:
         raise NotFound("There is nothing at this address.")

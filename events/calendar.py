@@ -34,6 +34,7 @@ from events.site import Site
 __all__ = [
     "PUBLIC_LOCATION",
     "Attendance",
+    "RolePart",
     "event_download",
     "feed",
     "invitation",
@@ -49,7 +50,7 @@ PRODID = "-//Mingle//Mingle events//EN"
 REFRESH = timedelta(hours=1)
 ITIP_METHODS = ("REQUEST", "CANCEL")
 PUBLIC_LOCATION = "Online: the join link is sent to registered participants"
-ROLE_LOCATION = "Online: the organisers send you the meeting link"
+ROLE_LOCATION = "Online: your join link is on your speaker page"
 # Zones written as UTC instants (...Z) rather than as a TZID with a VTIMEZONE.
 UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Zulu", "Zulu"})
 
@@ -86,7 +87,8 @@ def invitation_sequence(event_sequence: Count, own_changes: Count | int = 0) -> 
     the event's own ``sequence`` (bumped by every organiser change of time,
     length, title or status, for everyone invited) and the invitation's own
     changes (a registration's ``sequence``, bumped when its holder cancels or
-    comes back; a role has none yet, so 0). Their sum grows whenever either
+    comes back; a role's, bumped when its invitation is cancelled or given
+    again: ``events.invitations.MOVES``). Their sum grows whenever either
     does, so every message outranks the ones sent before it.
 
     Works on numbers and on SQL expressions alike: the prepared RSVP writes a
@@ -104,6 +106,16 @@ class Attendance:
     manage_url: str | None = None
 
 
+@dataclass(frozen=True)
+class RolePart:
+    """What a guest's, facilitator's or presenter's invitation or feed entry adds:
+    their own join link (while they have one) and their speaker page."""
+
+    role: Role
+    join_url: str | None
+    page_url: str | None = None
+
+
 def event_download(event: Event, site: Site, now: datetime | None = None) -> bytes:
     """The event as a single-event ``METHOD:PUBLISH`` file, without any meeting link."""
     calendar = _calendar("PUBLISH")
@@ -114,11 +126,11 @@ def event_download(event: Event, site: Site, now: datetime | None = None) -> byt
 
 def feed(events: Iterable[Event], site: Site, name: str, zone_name: str,
          now: datetime | None = None,
-         personal: dict[int, Attendance] | None = None) -> bytes:
+         personal: dict[int, Attendance | RolePart] | None = None) -> bytes:
     """A subscribable calendar of many events (``METHOD:PUBLISH``, no ATTENDEE).
 
-    ``personal`` maps event ids to a subscriber's own registrations: those
-    entries carry the invitation's UID and the personal join link instead.
+    ``personal`` maps event ids to a subscriber's own registrations or roles:
+    those entries carry the invitation's UID and the personal join link instead.
     An event given twice appears once: two VEVENTs with one UID and no
     RECURRENCE-ID make clients keep either one at random.
     """
@@ -142,15 +154,21 @@ def feed(events: Iterable[Event], site: Site, name: str, zone_name: str,
         raise AssertionError("a calendar's text ends with END:VCALENDAR")
     parts = [head[:-len(_END_OF_CALENDAR)]]
     for event in events:
-        attendance = (personal or {}).get(event.id)
-        vevent = (_public_vevent(event, site, now) if attendance is None
-                  else _personal_vevent(attendance, site, now, for_itip=False))
-        parts.append(vevent.to_ical())
+        parts.append(_feed_vevent(event, (personal or {}).get(event.id), site, now).to_ical())
     parts.append(_END_OF_CALENDAR)
     return b"".join(parts)
 
 
 _END_OF_CALENDAR = b"END:VCALENDAR\r\n"
+
+
+def _feed_vevent(event: Event, own: Attendance | RolePart | None, site: Site,
+                 now: datetime | None) -> VEvent:
+    if isinstance(own, Attendance):
+        return _personal_vevent(own, site, now, for_itip=False)
+    if isinstance(own, RolePart):
+        return _role_vevent(own, site, now, for_itip=False)
+    return _public_vevent(event, site, now)
 
 
 def invitation(attendance: Attendance, site: Site, method: str, sequence: int,
@@ -168,23 +186,20 @@ def invitation(attendance: Attendance, site: Site, method: str, sequence: int,
     return _itip_calendar(method, registration.event, vevent)
 
 
-def role_invitation(role: Role, site: Site, method: str, sequence: int,
+def role_invitation(part: RolePart, site: Site, method: str, sequence: int,
                     now: datetime | None = None) -> bytes:
     """An iTIP message for a guest, facilitator, presenter or assistant.
 
-    The meeting link is not in it: it stays private to the organisers, who
-    send it to the people they invited themselves. A facilitator is the
-    CHAIR (RFC 5545 §3.2.16), everyone else a REQ-PARTICIPANT.
+    It carries the speaker's personal join link (never the room itself) and
+    the address of their speaker page. A facilitator is the CHAIR (RFC 5545
+    §3.2.16), everyone else a REQ-PARTICIPANT.
     """
     _check_method(method)
-    event = role.event
-    vevent = _base_vevent(event, site, now, for_itip=True)
-    vevent.add("uid", role_uid(role, site))
-    vevent.add("location", ROLE_LOCATION)
-    vevent.add("description", _role_description(role, site))
-    _make_itip(vevent, event, site, method, sequence, attendee=role.person,
+    role = part.role
+    vevent = _role_vevent(part, site, now, for_itip=True)
+    _make_itip(vevent, role.event, site, method, sequence, attendee=role.person,
                role="CHAIR" if role.kind == RoleKind.facilitator else "REQ-PARTICIPANT")
-    return _itip_calendar(method, event, vevent)
+    return _itip_calendar(method, role.event, vevent)
 
 
 def _check_method(method: str) -> None:
@@ -286,7 +301,7 @@ def _personal_vevent(attendance: Attendance, site: Site, now: datetime | None,
     place_cancelled = registration.status == RegistrationStatus.cancelled
     vevent = _base_vevent(event, site, now, for_itip, place_cancelled)
     vevent.add("uid", invitation_uid(registration, site))
-    vevent.add("sequence", event.sequence + registration.sequence)
+    vevent.add("sequence", invitation_sequence(event.sequence, registration.sequence))
     if place_cancelled:
         vevent.add("location", PUBLIC_LOCATION)
         vevent.add("description", _description(event, site, None))
@@ -296,6 +311,23 @@ def _personal_vevent(attendance: Attendance, site: Site, now: datetime | None,
     vevent.add("conference", vUri(attendance.join_url),
                parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": "Join"})
     vevent.add("description", _description(event, site, attendance))
+    return vevent
+
+
+def _role_vevent(part: RolePart, site: Site, now: datetime | None, for_itip: bool) -> VEvent:
+    role = part.role
+    event = role.event
+    vevent = _base_vevent(event, site, now, for_itip)
+    vevent.add("uid", role_uid(role, site))
+    vevent.add("sequence", invitation_sequence(event.sequence, role.sequence))
+    if part.join_url:
+        # Google and Outlook ignore CONFERENCE, so the link is also the LOCATION.
+        vevent.add("location", part.join_url)
+        vevent.add("conference", vUri(part.join_url),
+                   parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": "Join"})
+    else:
+        vevent.add("location", ROLE_LOCATION)
+    vevent.add("description", _role_description(part, site))
     return vevent
 
 
@@ -313,17 +345,18 @@ def _description(event: Event, site: Site, attendance: Attendance | None) -> str
     return "\n".join(lines)
 
 
-def _role_description(role: Role, site: Site) -> str:
-    event = role.event
-    lines = [event.title, "", f"You are the {role.kind.value} of this event.", ""]
+def _role_description(part: RolePart, site: Site) -> str:
+    event = part.role.event
+    lines = [event.title, "", f"You are the {part.role.kind.value} of this event.", ""]
     if event.status == EventStatus.cancelled and event.cancel_reason:
         lines += [f"Cancelled: {event.cancel_reason}", ""]
     if event.description:
         lines += [event.description.strip(), ""]
-    if role.briefing:
-        lines += ["Briefing:", role.briefing.strip(), ""]
-    lines += ["The organisers send you the meeting link themselves.",
-              f"Event page: {site.links.event_page(event.id)}"]
+    if part.join_url:
+        lines.append(f"Join: {part.join_url}")
+    if part.page_url:
+        lines.append(f"Your speaker page (briefing, who is who): {part.page_url}")
+    lines.append(f"Event page: {site.links.event_page(event.id)}")
     return "\n".join(lines)
 
 

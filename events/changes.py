@@ -4,30 +4,32 @@ A change of time, duration or title is material to calendars (RFC 5545
 §3.8.7.4): the event's SEQUENCE grows and every confirmed participant and
 every accepted guest, facilitator, presenter or assistant gets an updated
 REQUEST for the UID of their own invitation. A cancellation sends them
-METHOD:CANCEL. A new meeting room is not material: invitations carry
+METHOD:CANCEL. Speakers accept before an event is published, so they hear of
+changes to a draft too. A new meeting room is not material: invitations carry
 personal join links that follow the room, so nobody's calendar changes.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from events import outbox
-from events.calendar import invitation_sequence
+from events.invitations import enqueue_for_role
 from events.locking import lock_event
 from events.models import (
     Event,
     EventStatus,
     InvitationStatus,
-    OutboxMessage,
     Registration,
     RegistrationStatus,
     Role,
 )
+
+# Statuses in which accepted speakers hear of changes (participants: published only).
+SPEAKERS_TOLD = (EventStatus.draft, EventStatus.published)
 
 MATERIAL_FIELDS = ("title", "starts_at", "duration_minutes")
 
@@ -47,14 +49,6 @@ def accepted_roles(session: Session, event: Event) -> list[Role]:
                            Role.status == InvitationStatus.accepted)
         .order_by(Role.id)
     ).scalars())
-
-
-def _enqueue_for_role(session: Session, role: Role, kind: str, method: str,
-                      **context: Any) -> OutboxMessage:
-    return outbox.enqueue_to(session, kind, role.person.email, role.person.name,
-                             event_id=role.event_id, role_id=role.id, method=method,
-                             sequence=invitation_sequence(role.event.sequence),
-                             role_kind=role.kind.value, **context)
 
 
 def update_event(session: Session, event_id: int, *, title: str | None = None,
@@ -83,8 +77,9 @@ def update_event(session: Session, event_id: int, *, title: str | None = None,
     if event.status == EventStatus.published:
         for registration in _holders(session, event, RegistrationStatus.confirmed):
             outbox.enqueue_invitation(session, registration, kind="update", changed=changed)
+    if event.status in SPEAKERS_TOLD:
         for role in accepted_roles(session, event):
-            _enqueue_for_role(session, role, "role_update", "REQUEST", changed=changed)
+            enqueue_for_role(session, role, "role_update", "REQUEST", changed=changed)
     return event
 
 
@@ -94,6 +89,7 @@ def cancel_event(session: Session, event_id: int, reason: str) -> Event:
     if event.status == EventStatus.cancelled:
         return event
     was_public = event.status == EventStatus.published
+    speakers_told = event.status in SPEAKERS_TOLD
     event.status = EventStatus.cancelled
     event.cancel_reason = reason.strip()
     event.sequence += 1
@@ -102,10 +98,11 @@ def cancel_event(session: Session, event_id: int, reason: str) -> Event:
         for registration in _holders(session, event, RegistrationStatus.confirmed):
             outbox.enqueue_invitation(session, registration, kind="event_cancelled",
                                       method="CANCEL", reason=event.cancel_reason)
-        for role in accepted_roles(session, event):
-            _enqueue_for_role(session, role, "role_cancelled", "CANCEL",
-                              reason=event.cancel_reason)
         for registration in _holders(session, event, RegistrationStatus.waitlisted):
             outbox.enqueue(session, "event_cancelled_waitlist", registration,
                            reason=event.cancel_reason)
+    if speakers_told:
+        for role in accepted_roles(session, event):
+            enqueue_for_role(session, role, "role_cancelled", "CANCEL",
+                             reason=event.cancel_reason)
     return event

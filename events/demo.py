@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from events import accounts, limits
+from events import accounts, demo_speakers, limits
 from events.models import (
     Event,
     EventKind,
@@ -79,6 +79,7 @@ def seed_demo(session: Session, today: date | None = None) -> Programme:
         ("Sione Taufa", "sione.taufa@example.org", "Mentoring across institutions"),
     ]
     facilitator = _person(session, "Kate Wilson", "kate.wilson@example.org")
+    conversations = []
     for week, (name, email, title) in enumerate(guests):
         event = Event(
             programme=programme, series=series, kind=EventKind.conversation, title=title,
@@ -92,11 +93,14 @@ def seed_demo(session: Session, today: date | None = None) -> Programme:
             target_attendance=3,
         )
         event.roles = [
-            Role(person=_person(session, name, email), kind=RoleKind.guest,
-                 status=InvitationStatus.accepted),
             Role(person=facilitator, kind=RoleKind.facilitator, status=InvitationStatus.accepted),
         ]
+        # The first and last guests are invited as organisers do (demo_speakers).
+        if week == 1:
+            event.roles.insert(0, Role(person=_person(session, name, email),
+                                       kind=RoleKind.guest, status=InvitationStatus.accepted))
         session.add(event)
+        conversations.append(event)
 
     session.add(Event(
         programme=programme, kind=EventKind.webinar,
@@ -140,6 +144,8 @@ def seed_demo(session: Session, today: date | None = None) -> Programme:
     ))
     session.flush()
     seed_demo_organiser(session, programme)
+    demo_speakers.seed_demo_speakers(session, (conversations[0], *guests[0][:2]),
+                                     (conversations[2], *guests[2][:2]))
     return programme
 
 

@@ -61,6 +61,12 @@ PLANNING_YEARS_BACK, PLANNING_YEARS_AHEAD = 1, 10
 # until this long after the end.
 JOIN_OPENS_BEFORE = timedelta(minutes=30)
 JOIN_CLOSES_AFTER_END = timedelta(hours=1)
+# Guests, facilitators and presenters are let in earlier, to set up and check sound.
+SPEAKER_JOIN_OPENS_BEFORE = timedelta(minutes=60)
+# An invitation nobody answered is recalled this long after it was sent, once each.
+SPEAKER_UNANSWERED_REMINDERS = (timedelta(days=3), timedelta(days=7))
+# Confirmed speakers get their briefing and join link this long before the start.
+SPEAKER_BRIEFING_REMINDER = timedelta(days=2)
 # One "lost your link" e-mail per person in this window, however often asked.
 LOST_LINK_QUIET = timedelta(minutes=10)
 # Cancelled events stay in feeds this long, so subscribed calendars drop them.
@@ -90,3 +96,7 @@ CANCEL_REASON_MAX = 2000
 SUBJECT_MAX = 200
 MESSAGE_MAX = 10_000
 REMINDER_OFFSETS_TEXT_MAX = 200
+BIO_MAX = 2000
+INVITATION_MESSAGE_MAX = 5000
+ANSWER_NOTE_MAX = 2000
+BRIEFING_MAX = 20_000

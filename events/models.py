@@ -124,6 +124,19 @@ class InvitationStatus(enum.StrEnum):
     invited = "invited"
     accepted = "accepted"
     declined = "declined"
+    # Taken back by an organiser.
+    withdrawn = "withdrawn"
+
+
+# The invitations that hold a person's time: not answered yet, or accepted.
+ENGAGED = (InvitationStatus.invited, InvitationStatus.accepted)
+
+
+class Answerer(enum.StrEnum):
+    """Who gave an invitation's answer: the person invited, or an organiser for them."""
+
+    speaker = "speaker"
+    organiser = "organiser"
 
 
 class RegistrationStatus(enum.StrEnum):
@@ -239,6 +252,8 @@ class Event(Base):
     prompt_direction: Mapped[str] = mapped_column(Text, default="")
     # Webinar of a book discussion: the book.
     book_title: Mapped[str] = mapped_column(String(limits.BOOK_TITLE_MAX), default="")
+    # Speakers are asked to consent to the recording when they accept.
+    recorded: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -362,8 +377,8 @@ class Event(Base):
         return "Registration for this event has closed."
 
     def people_in(self, *kinds: RoleKind) -> list[Role]:
-        return [role for role in self.roles if role.kind in kinds
-                and role.status != InvitationStatus.declined]
+        """The people of these kinds the public may see (``Role.shown_publicly``)."""
+        return [role for role in self.roles if role.kind in kinds and role.shown_publicly]
 
 
 class Person(Base):
@@ -385,10 +400,18 @@ class Person(Base):
     # SHA-256 is kept, for lookup; a new nonce revokes every old link.
     manage_nonce: Mapped[str] = mapped_column(String(64), default=new_manage_nonce)
     manage_token_hash: Mapped[str | None] = mapped_column(String(64))
+    # The person's own IANA zone, when they or an organiser said it; times are
+    # then shown to them in it beside the programme's.
+    timezone: Mapped[str | None] = mapped_column(String(limits.TIMEZONE_MAX))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Role(Base):
+    """A person's part in an event, and the invitation to take it.
+
+    Its status changes only through ``events.invitations.move``.
+    """
+
     __tablename__ = "roles"
     __table_args__ = (UniqueConstraint("event_id", "person_id", "kind"),)
 
@@ -399,11 +422,62 @@ class Role(Base):
     status: Mapped[InvitationStatus] = mapped_column(
         _enum(InvitationStatus, "invitation_status"), default=InvitationStatus.invited
     )
-    # What the speaker should know before the event.
-    briefing: Mapped[str] = mapped_column(Text, default="")
+    # The organiser's personal words in the invitation e-mail.
+    message: Mapped[str] = mapped_column(Text, default="")
+    # When the invitation was (last) sent: unanswered reminders count from here.
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by: Mapped[Answerer | None] = mapped_column(_enum(Answerer, "answerer"))
+    # The speaker's note with their answer, for the organisers.
+    note: Mapped[str] = mapped_column(Text, default="")
+    # What the speaker agreed to show on the public event page.
+    display_name: Mapped[str] = mapped_column(String(limits.PERSON_NAME_MAX), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    listed_publicly: Mapped[bool] = mapped_column(default=True)
+    # Asked only for recorded events; None until asked.
+    recording_consent: Mapped[bool | None] = mapped_column()
+    # The invitation's own changes for its SEQUENCE (``calendar.invitation_sequence``).
+    sequence: Mapped[int] = mapped_column(default=0)
 
     event: Mapped[Event] = relationship(back_populates="roles")
     person: Mapped[Person] = relationship(lazy="joined")
+
+    @hybrid_property
+    def engaged(self) -> bool:
+        """Whether the invitation holds the person's time (``ENGAGED``): double-booking
+        warnings count it."""
+        return self.status in ENGAGED
+
+    @engaged.inplace.expression
+    @classmethod
+    def _engaged_expression(cls) -> ColumnElement[bool]:
+        return cls.status.in_(ENGAGED)
+
+    @hybrid_property
+    def shown_publicly(self) -> bool:
+        """Whether the event page names this person: accepted, and agreed to be listed."""
+        return self.status == InvitationStatus.accepted and self.listed_publicly
+
+    @shown_publicly.inplace.expression
+    @classmethod
+    def _shown_publicly_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.status == InvitationStatus.accepted, cls.listed_publicly.is_(True))
+
+    @property
+    def public_name(self) -> str:
+        """The name as the person asked to be shown (else as the organisers typed it)."""
+        return self.display_name or self.person.name
+
+    @property
+    def answers_showcase_prompts(self) -> bool:
+        """Whether this person writes the showcase's three prompts: its presenter or guest."""
+        return (self.event.kind == EventKind.showcase
+                and self.kind in (RoleKind.presenter, RoleKind.guest))
+
+    @property
+    def accepted_on_behalf(self) -> bool:
+        return (self.status == InvitationStatus.accepted
+                and self.answered_by == Answerer.organiser)
 
 
 class Registration(Base):

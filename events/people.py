@@ -32,6 +32,20 @@ def clean_name(raw: object) -> str:
     return name
 
 
+def clean_text(raw: object, field: str, label: str, limit: int, required: bool = False) -> str:
+    """Return the trimmed text typed into ``field``, or refuse control characters,
+    an empty required one, or one longer than ``limit``."""
+    value = raw.strip() if isinstance(raw, str) else ""
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in value):
+        raise InvalidInput(f"The {label} contains control characters; please retype it.",
+                           field=field)
+    if required and not value:
+        raise InvalidInput(f"Please enter the {label}.", field=field)
+    if len(value) > limit:
+        raise InvalidInput(f"The {label} must be at most {limit} characters.", field=field)
+    return value
+
+
 # Nearly every address is plain ASCII: a dot-atom local part and a domain of
 # letters, digits and hyphens under an alphabetic top-level domain. For those
 # the full check (Unicode normalisation, IDNA) returns the address itself, so

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import re
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any, TypeVar
@@ -21,18 +20,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from events import booking, changes, limits, signed_links
-from events.errors import InvalidInput, NotFound, NotOpen
+from events.errors import InvalidInput, NotOpen
 from events.models import (
     Event,
     EventKind,
     EventStatus,
     Programme,
-    Role,
-    RoleKind,
     Series,
     utcnow,
 )
-from events.people import clean_email, clean_name, person_for
+from events.people import clean_text as _text
 from events.scheduling import clean_zone, to_utc
 
 Saved = TypeVar("Saved", Programme, Series)
@@ -44,18 +41,6 @@ STATUS_MOVES = {
 }
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 JITSI = "https://meet.jit.si/"
-
-
-def _text(raw: object, field: str, label: str, limit: int, required: bool = False) -> str:
-    value = raw.strip() if isinstance(raw, str) else ""
-    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in value):
-        raise InvalidInput(f"The {label} contains control characters; please retype it.",
-                           field=field)
-    if required and not value:
-        raise InvalidInput(f"Please enter the {label}.", field=field)
-    if len(value) > limit:
-        raise InvalidInput(f"The {label} must be at most {limit} characters.", field=field)
-    return value
 
 
 def _save(session: Session, model: type[Saved], row: Saved | None,
@@ -203,6 +188,7 @@ class EventPlan:
     prompt_challenges: str = ""
     prompt_direction: str = ""
     book_title: str = ""
+    recorded: bool = False
 
 
 def _event_values(session: Session, programme: Programme, plan: EventPlan) -> dict[str, object]:
@@ -239,6 +225,7 @@ def _event_values(session: Session, programme: Programme, plan: EventPlan) -> di
         prompt_direction=_text(plan.prompt_direction, "prompt_direction", "answer",
                                limits.PROMPT_MAX),
         book_title=_text(plan.book_title, "book_title", "book title", limits.BOOK_TITLE_MAX),
+        recorded=bool(plan.recorded),
     )
 
 
@@ -288,34 +275,3 @@ def change_status(session: Session, event: Event, status: EventStatus,
     event.status = status
     session.flush()
     return event
-
-
-def add_role(session: Session, event: Event, kind: object, name: object,
-             email: object) -> Role:
-    """Give a person (by name and e-mail) a part in the event."""
-    try:
-        role_kind = RoleKind(kind)
-    except ValueError:
-        raise InvalidInput("Choose the person's part.", field="kind") from None
-    clean = clean_name(name), clean_email(email)
-    person = person_for(session, clean[1], clean[0])
-    duplicate = session.execute(
-        select(Role.id).where(Role.event_id == event.id, Role.person_id == person.id,
-                              Role.kind == role_kind)
-    ).first()
-    if duplicate is not None:
-        raise InvalidInput(f"{person.name} is already {role_kind.value} at this event.",
-                           field="email")
-    role = Role(event=event, person=person, kind=role_kind)
-    session.add(role)
-    session.flush()
-    return role
-
-
-def remove_role(session: Session, event: Event, role_id: int) -> None:
-    """Take a person's part in the event away."""
-    role = session.get(Role, role_id)
-    if role is None or role.event_id != event.id:
-        raise NotFound("That person has no part in this event.")
-    event.roles.remove(role)
-    session.flush()

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from events import limits, outbox, waitlist
+from events import limits, outbox, speaker_reminders, waitlist
 from events.models import (
     Event,
     EventStatus,
@@ -36,6 +36,8 @@ class DueWork:
 
     reminders: int
     waitlist_notices: int
+    # Unanswered invitations and briefings (``events.speaker_reminders``).
+    speaker_reminders: int = 0
 
 
 def run_due(session: Session, now: datetime | None = None) -> DueWork:
@@ -47,7 +49,7 @@ def run_due(session: Session, now: datetime | None = None) -> DueWork:
     reminders = queue_due_reminders(session, now)
     notices = sum(waitlist.close_waitlist(session, event_id, now)
                   for event_id in waitlist.events_with_waitlist_to_close(session, now))
-    return DueWork(reminders, notices)
+    return DueWork(reminders, notices, speaker_reminders.queue_due(session, now))
 
 
 def reminder_offsets(programme: Programme) -> list[int]:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from events import limits
 from events.errors import InvalidInput
-from events.models import Event, EventStatus, Programme, Role
+from events.models import Event, EventStatus, InvitationStatus, Programme, Role
 
 
 def clean_zone(raw: object) -> str:
@@ -137,14 +137,23 @@ def clash_warnings(session: Session, event: Event) -> list[str]:
         warnings.append(f"Overlaps with “{other.title}” "
                         f"({other.local_start:%a %-d %b %H:%M} to {other.local_end:%H:%M} "
                         f"{other.timezone}) in this programme.")
-    people = {role.person_id: role for role in event.roles}
-    if people:
-        for other in _overlapping(session, event, None):
-            for role in other.roles:
-                if role.person_id in people:
-                    warnings.append(
-                        f"{role.person.name} is also {role.kind.value} at “{other.title}”, "
-                        "which overlaps this event.")
+    return warnings + double_bookings(
+        session, event, {role.person_id for role in event.roles if role.engaged})
+
+
+def double_bookings(session: Session, event: Event, person_ids: set[int]) -> list[str]:
+    """The people of ``person_ids`` already engaged (invited or accepted, ``Role.engaged``)
+    at another event overlapping ``event``, one sentence each."""
+    if not person_ids or event.status == EventStatus.cancelled:
+        return []
+    warnings = []
+    for other in _overlapping(session, event, None):
+        for role in other.roles:
+            if role.person_id in person_ids and role.engaged:
+                pending = (" (that invitation is not answered yet)"
+                           if role.status == InvitationStatus.invited else "")
+                warnings.append(f"{role.person.name} is also {role.kind.value} at "
+                                f"“{other.title}”, which overlaps this event{pending}.")
     return warnings
 
 

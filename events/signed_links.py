@@ -41,3 +41,8 @@ def mac(secret_key: str, purpose: str, *parts: object, length: int = 24) -> str:
     message = ":".join([purpose, *map(str, parts)]).encode()
     digest = hmac.new(secret_key.encode(), message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest[:length]).decode().rstrip("=")
+
+
+def digest(token: str) -> str:
+    """The SHA-256 of a token, as stored for look-up in place of the token itself."""
+    return hashlib.sha256(token.encode()).hexdigest()

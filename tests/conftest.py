@@ -27,7 +27,16 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import Map
 
 from events import schema
-from events.models import Event, EventKind, EventStatus, Person, Programme, Role, RoleKind
+from events.models import (
+    Event,
+    EventKind,
+    EventStatus,
+    InvitationStatus,
+    Person,
+    Programme,
+    Role,
+    RoleKind,
+)
 from events.site import Site
 from webapp import create_app
 from webapp.config import database_url as normalise_url
@@ -197,9 +206,12 @@ def make_event(session: Session, programme: Programme) -> Callable[..., Event]:
 
 @pytest.fixture
 def add_role(session: Session) -> Callable[..., Role]:
-    def add(event: Event, kind: RoleKind, name: str, email: str) -> Role:
+    """Put a person on an event as data, sending nothing (``status`` as given)."""
+
+    def add(event: Event, kind: RoleKind, name: str, email: str,
+            status: InvitationStatus = InvitationStatus.invited) -> Role:
         person = Person(name=name, email=email)
-        role = Role(event=event, person=person, kind=kind)
+        role = Role(event=event, person=person, kind=kind, status=status)
         session.add(role)
         session.commit()
         return role

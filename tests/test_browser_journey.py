@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from events.models import Event, Registration, RegistrationStatus, RoleKind
+from events.models import Event, InvitationStatus, Registration, RegistrationStatus, RoleKind
 from tests.browser import axe_violations, chromium_page, require_browser, serve
 
 pytestmark = pytest.mark.browser
@@ -23,7 +23,7 @@ def test_participant_finds_an_event_rsvps_and_is_confirmed_accessibly(
                        starts_at=datetime.now(UTC).replace(second=0, microsecond=0)
                        + timedelta(days=5),
                        description="A conversation with **Aroha**.")
-    add_role(event, RoleKind.guest, "Aroha Ngata", "aroha@example.org")
+    add_role(event, RoleKind.guest, "Aroha Ngata", "aroha@example.org", InvitationStatus.accepted)
     full = make_event(title="A full small group", capacity=1)
     session.add(Registration(event=full, person=event.roles[0].person,
                              status=RegistrationStatus.confirmed))

@@ -35,6 +35,8 @@ from tests.icaljs.run import parse as icaljs
 SITE = make_site()
 MEETING_URL = "https://meet.example.net/secret-room-4417"
 JOIN_URL = "https://mingle.example.org/join/7-abcdef"
+SPEAKER_JOIN_URL = "https://mingle.example.org/speaker/join/11-abcdef"
+SPEAKER_PAGE_URL = "https://mingle.example.org/speaker/speaker-token"
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 AUCKLAND = ZoneInfo("Pacific/Auckland")
 
@@ -77,10 +79,10 @@ def make_attendance(event: Event, name: str = "Ada Lovelace",
 
 
 def make_role(event: Event, kind: RoleKind = RoleKind.guest, role_id: int = 11,
-              name: str = "Whina Cooper", email: str = "whina@example.org") -> Role:
-    return Role(id=role_id, event=event, kind=kind, status=InvitationStatus.accepted,
-                person=Person(id=role_id + 100, name=name, email=email),
-                briefing="Bring one story; we start on time.")
+              name: str = "Whina Cooper", email: str = "whina@example.org") -> calendar.RolePart:
+    role = Role(id=role_id, event=event, kind=kind, status=InvitationStatus.accepted,
+                person=Person(id=role_id + 100, name=name, email=email), sequence=0)
+    return calendar.RolePart(role, join_url=SPEAKER_JOIN_URL, page_url=SPEAKER_PAGE_URL)
 
 
 def every_output(event: Event) -> dict[str, bytes]:
@@ -95,6 +97,8 @@ def every_output(event: Event) -> dict[str, bytes]:
         "cancel": calendar.invitation(attendance, SITE, "CANCEL", 1, now=NOW),
         "role request": calendar.role_invitation(make_role(event), SITE, "REQUEST", 0, now=NOW),
         "role cancel": calendar.role_invitation(make_role(event), SITE, "CANCEL", 1, now=NOW),
+        "speaker feed": calendar.feed([event], SITE, "Speaking", "America/Los_Angeles",
+                                      now=NOW, personal={event.id: make_role(event)}),
     }
 
 
@@ -276,7 +280,7 @@ def test_invitation_has_everything_itip_requires(method: str) -> None:
 @pytest.mark.parametrize(("kind", "role"), [
     (RoleKind.facilitator, "CHAIR"), (RoleKind.guest, "REQ-PARTICIPANT"),
     (RoleKind.presenter, "REQ-PARTICIPANT")])
-def test_role_invitations_name_the_person_with_their_role_and_no_meeting_link(
+def test_role_invitations_name_the_person_with_their_role_and_own_join_link_not_the_room(
         kind: RoleKind, role: str) -> None:
     event = make_event(sequence=4)
     raw = calendar.role_invitation(make_role(event, kind), SITE, "REQUEST", 4, now=NOW)
@@ -287,9 +291,10 @@ def test_role_invitations_name_the_person_with_their_role_and_no_meeting_link(
     assert entry["attendees"][0]["params"]["ROLE"] == role
     assert entry["organizer"]["value"] == "mailto:programme@mingle.example.org"
     assert f"You are the {kind.value} of this event." in entry["description"]
-    assert "Bring one story" in entry["description"]
-    assert entry["conference"] == []
-    assert MEETING_URL.encode() not in raw and b"/join/" not in raw
+    assert SPEAKER_PAGE_URL in entry["description"]
+    assert entry["location"] == SPEAKER_JOIN_URL
+    assert [c["value"] for c in entry["conference"]] == [SPEAKER_JOIN_URL]
+    assert MEETING_URL.encode() not in raw
 
 
 def test_only_request_and_cancel_are_itip_methods() -> None:
@@ -340,5 +345,6 @@ def test_identifiers_are_stable_and_distinct_per_kind_of_object() -> None:
     outputs = every_output(event)
     assert uids(outputs["request"]) == uids(outputs["cancel"]) == uids(
         calendar.invitation(attendance, SITE, "REQUEST", 5))
-    assert uids(outputs["role request"]) == uids(outputs["role cancel"])
+    assert uids(outputs["role request"]) == uids(outputs["role cancel"]) == uids(
+        outputs["speaker feed"])
     assert len({uids(outputs[k])[0] for k in ("download", "request", "role request")}) == 3

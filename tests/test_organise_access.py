@@ -12,10 +12,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from events.briefings import Briefing
 from events.models import (
     Event,
     EventKind,
     EventStatus,
+    InvitationStatus,
     Person,
     Programme,
     Registration,
@@ -36,11 +38,12 @@ class Things:
     event: Event
     role: Role
     registration: Registration
+    briefing: Briefing
 
     def ids(self) -> dict[str, int]:
         return {"programme_id": self.programme.id, "series_id": self.series.id,
                 "event_id": self.event.id, "role_id": self.role.id,
-                "registration_id": self.registration.id}
+                "registration_id": self.registration.id, "briefing_id": self.briefing.id}
 
 
 def make_things(session: Session, slug: str) -> Things:
@@ -56,9 +59,10 @@ def make_things(session: Session, slug: str) -> Things:
     role = Role(event=event, person=person, kind=RoleKind.guest)
     registration = Registration(event=event, person=person,
                                 status=RegistrationStatus.waitlisted)
-    session.add_all([event, role, registration])
+    briefing = Briefing(programme=programme, event=event, body="Bring one story.")
+    session.add_all([event, role, registration, briefing])
     session.commit()
-    return Things(programme, series, event, role, registration)
+    return Things(programme, series, event, role, registration, briefing)
 
 
 def organise_routes(app: Flask) -> Iterator[tuple[str, str, list[str]]]:
@@ -78,7 +82,7 @@ def url_for_rule(app: Flask, endpoint: str, ids: dict[str, int], arguments: list
 def counts(session: Session) -> tuple[int, ...]:
     session.expire_all()
     return tuple(session.scalar(select(func.count()).select_from(model)) or 0
-                 for model in (Programme, Series, Event, Role, Registration))
+                 for model in (Programme, Series, Event, Role, Registration, Briefing))
 
 
 def test_the_walk_covers_every_kind_of_workspace_route(app: Flask) -> None:
@@ -148,6 +152,10 @@ def test_an_organiser_cannot_see_or_change_another_programme(
     assert theirs.event.title == "Event theirs"
     assert theirs.event.status == EventStatus.published
     assert theirs.registration.status == RegistrationStatus.waitlisted
+    session.refresh(theirs.role)
+    session.refresh(theirs.briefing)
+    assert theirs.role.status == InvitationStatus.invited and theirs.role.invited_at is None
+    assert theirs.briefing.body == "Bring one story."
     # Their own things still answer.
     assert client.get(f"/organise/events/{mine.event.id}").status_code == 200
 

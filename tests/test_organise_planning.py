@@ -296,22 +296,29 @@ def test_cancelling_a_published_event_needs_a_reason_and_tells_participants(
     assert message.kind == "event_cancelled" and message.context["reason"] == "Our guest is unwell."
 
 
-def test_people_on_an_event_are_stored_with_their_role_and_shown_publicly(
+def test_people_invited_to_an_event_are_stored_and_shown_publicly_once_accepted(
         organiser_client: FlaskClient, session: Session, make_event: Callable[..., Event]
         ) -> None:
     event = make_event()
     for kind, name in (("guest", "Aroha Ngata"), ("facilitator", "Kate Wilson")):
-        response = post(organiser_client, f"/organise/events/{event.id}/roles", kind=kind,
+        response = post(organiser_client, f"/organise/events/{event.id}/invitations", kind=kind,
                         name=name, email=f"{name.split()[0].lower()}@example.org")
         assert response.status_code == 303
-    again = post(organiser_client, f"/organise/events/{event.id}/roles", kind="guest",
+    again = post(organiser_client, f"/organise/events/{event.id}/invitations", kind="guest",
                  name="Aroha Ngata", email="AROHA@example.org")
-    assert again.status_code == 422 and "already guest" in again.get_data(as_text=True)
-    assert sorted((r.kind, r.person.name) for r in session.scalars(select(Role))) == [
+    assert again.status_code == 422 and "already invited as guest" in again.get_data(as_text=True)
+    roles = {r.person.name: r for r in session.scalars(select(Role))}
+    assert sorted((r.kind, name) for name, r in roles.items()) == [
         (RoleKind.facilitator, "Kate Wilson"), (RoleKind.guest, "Aroha Ngata")]
-    public = organiser_client.application.test_client().get(f"/events/{event.id}")
-    html = public.get_data(as_text=True)
-    assert "Aroha Ngata" in html and "Kate Wilson" in html and "aroha@example.org" not in html
+    public = organiser_client.application.test_client()
+    html = public.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "Aroha Ngata" not in html and "Kate Wilson" not in html
+    for role in roles.values():
+        assert post(organiser_client, f"/organise/events/{event.id}/invitations/{role.id}/accept"
+                    ).status_code == 303
+    html = public.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "With Aroha Ngata, facilitated by Kate Wilson." in html
+    assert "aroha@example.org" not in html
 
 
 def test_warnings_name_the_zone_overlaps_and_double_booked_people(

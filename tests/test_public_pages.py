@@ -16,6 +16,7 @@ from events.models import (
     Event,
     EventKind,
     EventStatus,
+    InvitationStatus,
     Person,
     Registration,
     RegistrationStatus,
@@ -62,8 +63,9 @@ def test_event_page_shows_people_seats_and_sanitised_description(
         prompt_work="Scanning", prompt_challenges="Rights", prompt_direction="Shared platform",
         description="**Bold** move <script>alert(1)</script> [x](javascript:alert(1))",
     )
-    add_role(event, RoleKind.guest, "Aroha Ngata", "aroha@example.org")
-    add_role(event, RoleKind.facilitator, "Kate Wilson", "kate@example.org")
+    add_role(event, RoleKind.guest, "Aroha Ngata", "aroha@example.org", InvitationStatus.accepted)
+    add_role(event, RoleKind.facilitator, "Kate Wilson", "kate@example.org",
+             InvitationStatus.accepted)
     response = client.get(f"/events/{event.id}/any-slug-at-all")
     page = response.get_data(as_text=True)
     assert response.status_code == 200

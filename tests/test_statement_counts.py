@@ -37,6 +37,7 @@ from events.models import (
 )
 from tests.conftest import _empty_tables, app_config
 from tests.test_auth import log_in, make_organiser
+from tests.test_speaker_pages import speaker_world
 from webapp import create_app
 from webapp.extensions import db
 from webapp.site import current_site
@@ -128,6 +129,12 @@ PAGES = [
          organiser=True),
     Page("announcements", lambda w: f"/organise/events/{w.event.id}/announcements",
          organiser=True),
+    Page("briefing form", lambda w: f"/organise/events/{w.event.id}/briefings/new",
+         organiser=True),
+    Page("speaker page", lambda w: f"/speaker/{w.token}", data=speaker_world),
+    Page("speaker feed", lambda w: f"/speaker/{w.token}/calendar.ics", data=speaker_world),
+    Page("speaker invitation",
+         lambda w: f"/speaker/{w.token}/invitations/{w.event.roles[0].id}", data=speaker_world),
 ]
 
 

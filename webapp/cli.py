@@ -43,7 +43,8 @@ def register_commands(app: Flask) -> None:
             db.session.remove()
             if once:
                 click.echo(f"reminders {due.reminders}, waitlist notices "
-                           f"{due.waitlist_notices}, sent {sent}, failed {failed}")
+                           f"{due.waitlist_notices}, speaker reminders "
+                           f"{due.speaker_reminders}, sent {sent}, failed {failed}")
                 return
             time.sleep(interval)
 

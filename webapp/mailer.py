@@ -24,6 +24,7 @@ from events import access, calendar, outbox, reminders
 from events.models import OutboxMessage, Person, Registration
 from webapp.extensions import db, mail
 from webapp.site import current_site
+from webapp.speaker import mail as speaker_mail
 
 
 class CalendarMessage(Message):
@@ -65,6 +66,9 @@ def render(message: OutboxMessage) -> CalendarMessage:
     manage_url = access.manage_url(site, person) if person is not None else None
     variables = dict(message=message, event=event, registration=registration, site=site,
                      join_url=join_url, manage_url=manage_url, **context)
+    speaker = speaker_mail.speaker_of(message)
+    if speaker is not None:
+        variables.update(speaker_mail.variables(message, site, speaker))
     template = f"emails/{message.kind}"
     # Each kind has its subject beside its bodies: emails/<kind>.subject.txt
     subject = " ".join(render_template(f"{template}.subject.txt", **variables).split())
@@ -87,9 +91,8 @@ def render(message: OutboxMessage) -> CalendarMessage:
         email.alts["calendar"] = ics
         email.attach("invite.ics", "application/ics", ics.encode())
     elif method and message.role is not None:
-        # A guest's or facilitator's own invitation: no meeting link in it.
-        ics = calendar.role_invitation(message.role, site, method, context["sequence"],
-                                       now=message.created_at).decode()
+        # A guest's or facilitator's own invitation, with their own join link.
+        ics = speaker_mail.role_calendar(message, site, method)
         email.alts["calendar"] = ics
         email.attach("invite.ics", "application/ics", ics.encode())
     email.extra_headers = {"Auto-Submitted": "auto-generated"}
@@ -98,7 +101,7 @@ def render(message: OutboxMessage) -> CalendarMessage:
 
 def _participant(message: OutboxMessage) -> Person | None:
     """The participant an e-mail goes to (not a guest's role e-mail), if any."""
-    if message.role_id is not None:
+    if speaker_mail.speaker_of(message) is not None:
         return None
     return message.registration.person if message.registration is not None else message.person
 
@@ -106,11 +109,15 @@ def _participant(message: OutboxMessage) -> Person | None:
 def deliver(message: OutboxMessage) -> None:
     """Send one outbox message through SMTP, or write it as a file."""
     person = _participant(message)
-    if person is not None:
-        # The e-mail carries the manage link: make it open the person's page
-        # first, and commit that now, so no write lock (all of SQLite) is held
-        # while the SMTP server takes its time.
-        access.issue_manage_token(db.session, current_site(), person)
+    speaker = speaker_mail.speaker_of(message)
+    if person is not None or speaker is not None:
+        # The e-mail carries the manage (or speaker) link: make it open the
+        # person's page first, and commit that now, so no write lock (all of
+        # SQLite) is held while the SMTP server takes its time.
+        if person is not None:
+            access.issue_manage_token(db.session, current_site(), person)
+        if speaker is not None:
+            speaker_mail.issue_link(current_site(), speaker)
         db.session.commit()
     email = render(message)
     if current_app.config.get("MAIL_SERVER"):

@@ -50,6 +50,20 @@ class RouteLinks:
     def co_organiser_invitation(self, token: str) -> str:
         return self.absolute("auth.accept_invitation", token=token)
 
+    def speaker_page(self, token: str) -> str:
+        return self.absolute("speaker.page", token=token)
+
+    def speaker_invitation(self, token: str, role_id: int, answer: str | None = None) -> str:
+        if answer is None:
+            return self.absolute("speaker.invitation", token=token, role_id=role_id)
+        return self.absolute("speaker.invitation", token=token, role_id=role_id, answer=answer)
+
+    def speaker_join(self, token: str) -> str:
+        return self.absolute("speaker.join", token=token)
+
+    def speaker_lost_link(self) -> str:
+        return self.absolute("speaker.lost_link")
+
 
 def route_links(app: Flask) -> RouteLinks:
     """The app's links under its ``BASE_URL`` (kept until that changes)."""

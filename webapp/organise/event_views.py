@@ -7,17 +7,18 @@ from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from events import planning, scheduling, signed_links
+from events.briefings import briefings_for
 from events.descriptions import render_markdown
 from events.models import Event, EventKind, EventStatus, Programme
 from webapp.extensions import db
 from webapp.organise.access import bp, load_event, load_programme
-from webapp.organise.forms import ActionForm, CancelForm, EventForm, RoleForm
+from webapp.organise.forms import ActionForm, CancelForm, EventForm, InvitationForm
 from webapp.organise.views import saved
 from webapp.pipeline import Page, button, form_page
 
 PLAN_FIELDS = ("title", "duration_minutes", "capacity", "waitlist_enabled", "meeting_url",
                "description", "target_attendance", "unit_name", "prompt_work",
-               "prompt_challenges", "prompt_direction", "book_title")
+               "prompt_challenges", "prompt_direction", "book_title", "recorded")
 
 
 def _event_form(programme: Programme, event: Event | None = None) -> EventForm:
@@ -96,16 +97,17 @@ def edit_event(event_id: int) -> Page:
 
 @bp.get("/events/<int:event_id>")
 def event(event_id: int) -> str:
-    return _event_page(load_event(event_id))
+    return event_page(load_event(event_id))
 
 
-def _event_page(event: Event, role_form: RoleForm | None = None,
-                cancel_form: CancelForm | None = None, problem: str | None = None) -> str:
+def event_page(event: Event, invitation_form: InvitationForm | None = None,
+               cancel_form: CancelForm | None = None, problem: str | None = None) -> str:
+    """The organiser's page of ``event``, with a refusal or a form's errors if any."""
     warnings = scheduling.warnings_for(db.session, event)
     return render_template("organise/event.html", event=event, warnings=warnings,
-                           role_form=role_form or RoleForm(),
+                           invitation_form=invitation_form or InvitationForm(),
                            cancel_form=cancel_form or CancelForm(), action=ActionForm(),
-                           problem=problem,
+                           problem=problem, briefings=briefings_for(db.session, [event])[event.id],
                            moves=planning.STATUS_MOVES.get(event.status, set()))
 
 
@@ -114,11 +116,11 @@ def change_status(event_id: int) -> Page:
     event = load_event(event_id)
     wanted = request.form.get("status", "")
     if wanted not in (EventStatus.published, EventStatus.completed):
-        return _event_page(event, problem="Choose to publish or complete the event."), 422
+        return event_page(event, problem="Choose to publish or complete the event."), 422
     return button(lambda: planning.change_status(db.session, event, EventStatus(wanted)),
                   done=lambda _: f"The event is now {wanted}.",
                   back=url_for("organise.event", event_id=event_id),
-                  page=lambda problem: _event_page(event, problem=problem))
+                  page=lambda problem: event_page(event, problem=problem))
 
 
 @bp.post("/events/<int:event_id>/cancel")
@@ -128,29 +130,7 @@ def cancel_event(event_id: int) -> Page:
     return form_page(
         form, lambda: planning.change_status(db.session, event, EventStatus.cancelled,
                                              reason=form.reason.data or ""),
-        page=lambda problem: _event_page(event, cancel_form=form, problem=problem),
+        page=lambda problem: event_page(event, cancel_form=form, problem=problem),
         done=lambda _: saved("The event is cancelled; participants are being told.",
                              "organise.event", event_id=event_id),
         fallback_field="reason")
-
-
-@bp.post("/events/<int:event_id>/roles")
-def add_role(event_id: int) -> Page:
-    event = load_event(event_id)
-    form = RoleForm()
-    return form_page(
-        form, lambda: planning.add_role(db.session, event, form.kind.data, form.name.data,
-                                        form.email.data),
-        page=lambda problem: _event_page(event, role_form=form, problem=problem),
-        done=lambda role: saved(f"{role.person.name} added as {role.kind.value}.",
-                                "organise.event", event_id=event_id),
-        fallback_field="name")
-
-
-@bp.post("/events/<int:event_id>/roles/<int:role_id>/remove")
-def remove_role(event_id: int, role_id: int) -> Page:
-    event = load_event(event_id)
-    return button(lambda: planning.remove_role(db.session, event, role_id),
-                  done=lambda _: "Removed from the event.",
-                  back=url_for("organise.event", event_id=event_id),
-                  page=lambda problem: _event_page(event, problem=problem))

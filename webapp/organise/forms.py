@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import available_timezones
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -33,8 +31,7 @@ from events import limits
 from events.announcements import AUDIENCE_LABELS
 from events.models import KIND_LABELS, RoleKind
 from events.planning import SLUG, reminder_offsets_text
-
-ZONES = sorted(available_timezones() | {"UTC"})
+from webapp.zones import ZONES
 
 
 def _required(message: str) -> DataRequired:
@@ -111,6 +108,7 @@ class EventForm(FlaskForm):
     prompt_direction = TextAreaField("Where it is heading",
                                      validators=[Length(max=limits.PROMPT_MAX)])
     book_title = StringField("Book", validators=[Length(max=limits.BOOK_TITLE_MAX)])
+    recorded = BooleanField("The event is recorded (speakers are asked to consent)")
 
 
 class CancelForm(FlaskForm):
@@ -118,13 +116,26 @@ class CancelForm(FlaskForm):
                            validators=[Length(max=limits.CANCEL_REASON_MAX)])
 
 
-class RoleForm(FlaskForm):
+class InvitationForm(FlaskForm):
     kind = SelectField("Part", choices=[SelectChoice(kind.value, kind.value.capitalize())
                                         for kind in RoleKind])
     name = StringField("Name", validators=[_required("Please enter the name."),
                                            Length(max=limits.PERSON_NAME_MAX)])
     email = EmailField("E-mail", validators=[_required("Please enter the e-mail address."),
                                              Length(max=limits.EMAIL_MAX)])
+    timezone = SelectField("Their time zone, if you know it",
+                           choices=[SelectChoice("", "Not known")]
+                           + [SelectChoice(zone) for zone in ZONES], default="")
+    message = TextAreaField("A personal message for the invitation",
+                            validators=[Length(max=limits.INVITATION_MESSAGE_MAX)])
+    already_accepted = BooleanField("They have already said yes: record it on their behalf")
+
+
+class BriefingForm(FlaskForm):
+    # Checked by the domain (only when writing a new one: a briefing keeps its scope).
+    scope = SelectField("For", validate_choice=False)
+    body = TextAreaField("Briefing (Markdown)", validators=[
+        _required("Please write the briefing."), Length(max=limits.BRIEFING_MAX)])
 
 
 class InviteForm(FlaskForm):

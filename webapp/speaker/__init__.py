@@ -1,0 +1,3 @@
+from webapp.speaker.views import bp
+
+__all__ = ["bp"]
