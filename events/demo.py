@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from events import accounts, limits
+from events.demo_pathways import seed_demo_pathways
 from events.models import (
     Event,
     EventKind,
@@ -139,6 +140,7 @@ def seed_demo(session: Session, today: date | None = None) -> Programme:
                     status=InvitationStatus.accepted)],
     ))
     session.flush()
+    seed_demo_pathways(session, programme, series)
     seed_demo_organiser(session, programme)
     return programme
 

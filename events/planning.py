@@ -77,16 +77,26 @@ def clean_target(raw: object) -> int | None:
         raw, "target_attendance", "target")
 
 
-def clean_meeting_url(raw: object) -> str:
-    """An http or https address with a host, or empty (to be set later)."""
-    url = _text(raw, "meeting_url", "meeting link", limits.MEETING_URL_MAX)
+def clean_text(raw: object, field: str, label: str, limit: int, required: bool = False) -> str:
+    """Text an organiser typed: trimmed, without control characters, at most ``limit`` long."""
+    return _text(raw, field, label, limit, required)
+
+
+def clean_web_address(raw: object, field: str, label: str, limit: int) -> str:
+    """An http or https address with a host, or empty; anything else (``javascript:``,
+    ``data:``, a bare word) is refused for ``field``."""
+    url = _text(raw, field, label, limit)
     if not url:
         return ""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
-        raise InvalidInput("The meeting link must be an http:// or https:// address.",
-                           field="meeting_url")
+        raise InvalidInput(f"The {label} must be an http:// or https:// address.", field=field)
     return url
+
+
+def clean_meeting_url(raw: object) -> str:
+    """An http or https address with a host, or empty (to be set later)."""
+    return clean_web_address(raw, "meeting_url", "meeting link", limits.MEETING_URL_MAX)
 
 
 def propose_meeting_room(title: str) -> str:

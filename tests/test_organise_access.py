@@ -24,6 +24,7 @@ from events.models import (
     RoleKind,
     Series,
 )
+from events.resources import Resource, ResourceAudience, ResourceKind, ResourceTiming
 from tests.test_auth import csrf, log_in, make_organiser
 
 
@@ -36,11 +37,12 @@ class Things:
     event: Event
     role: Role
     registration: Registration
+    resource: Resource
 
     def ids(self) -> dict[str, int]:
         return {"programme_id": self.programme.id, "series_id": self.series.id,
                 "event_id": self.event.id, "role_id": self.role.id,
-                "registration_id": self.registration.id}
+                "registration_id": self.registration.id, "resource_id": self.resource.id}
 
 
 def make_things(session: Session, slug: str) -> Things:
@@ -56,9 +58,11 @@ def make_things(session: Session, slug: str) -> Things:
     role = Role(event=event, person=person, kind=RoleKind.guest)
     registration = Registration(event=event, person=person,
                                 status=RegistrationStatus.waitlisted)
-    session.add_all([event, role, registration])
+    resource = Resource(event=event, kind=ResourceKind.reading, timing=ResourceTiming.before,
+                        audience=ResourceAudience.public, title=f"Reading {slug}")
+    session.add_all([event, role, registration, resource])
     session.commit()
-    return Things(programme, series, event, role, registration)
+    return Things(programme, series, event, role, registration, resource)
 
 
 def organise_routes(app: Flask) -> Iterator[tuple[str, str, list[str]]]:

@@ -20,7 +20,7 @@ from flask_mail import Message
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session
 
-from events import access, calendar, outbox, reminders
+from events import access, calendar, outbox, reminders, resources, series_signup
 from events.models import OutboxMessage, Person, Registration
 from webapp.extensions import db, mail
 from webapp.site import current_site
@@ -65,10 +65,13 @@ def render(message: OutboxMessage) -> CalendarMessage:
     manage_url = access.manage_url(site, person) if person is not None else None
     variables = dict(message=message, event=event, registration=registration, site=site,
                      join_url=join_url, manage_url=manage_url, **context)
+    # A series sign-up's summary names several events; reminders list resources.
+    variables.update(series_signup.summary_details(db.session, message))
+    variables["resources"] = resources.for_message(db.session, message)
     template = f"emails/{message.kind}"
     # Each kind has its subject beside its bodies: emails/<kind>.subject.txt
     subject = " ".join(render_template(f"{template}.subject.txt", **variables).split())
-    programme = event.programme if event is not None else None
+    programme = event.programme if event is not None else variables.get("programme")
     sender_name = (programme.sender_name or programme.name) if programme else "Mingle"
     method = context.get("method")
     email = CalendarMessage(

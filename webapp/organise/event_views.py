@@ -6,12 +6,12 @@ from flask import render_template, request, url_for
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
-from events import planning, scheduling, signed_links
+from events import planning, resources, scheduling, signed_links
 from events.descriptions import render_markdown
 from events.models import Event, EventKind, EventStatus, Programme
 from webapp.extensions import db
 from webapp.organise.access import bp, load_event, load_programme
-from webapp.organise.forms import ActionForm, CancelForm, EventForm, RoleForm
+from webapp.organise.forms import ActionForm, CancelForm, EventForm, ResourceForm, RoleForm
 from webapp.organise.views import saved
 from webapp.pipeline import Page, button, form_page
 
@@ -100,13 +100,20 @@ def event(event_id: int) -> str:
 
 
 def _event_page(event: Event, role_form: RoleForm | None = None,
-                cancel_form: CancelForm | None = None, problem: str | None = None) -> str:
+                cancel_form: CancelForm | None = None, problem: str | None = None,
+                resource_form: ResourceForm | None = None) -> str:
     warnings = scheduling.warnings_for(db.session, event)
     return render_template("organise/event.html", event=event, warnings=warnings,
                            role_form=role_form or RoleForm(),
                            cancel_form=cancel_form or CancelForm(), action=ActionForm(),
                            problem=problem,
-                           moves=planning.STATUS_MOVES.get(event.status, set()))
+                           moves=planning.STATUS_MOVES.get(event.status, set()),
+                           resources=resources.of_event(db.session, event.id),
+                           resource_form=resource_form or ResourceForm())
+
+
+# The event's page with a refusal or a form's errors, for the views of its parts.
+event_page_with = _event_page
 
 
 @bp.post("/events/<int:event_id>/status")
