@@ -125,7 +125,6 @@ class SeriesEntry:
 
     event: Event
     resources: list[Resource]
-    waitlist_count: int
 
 
 @dataclass(frozen=True)
@@ -159,9 +158,8 @@ def series_page(session: Session, series_id: int, now: datetime | None = None) -
     series = public_series(session, series_id)
     events = series_events(session, series.id)
     shown = resources.shown_publicly(session, events, now)
-    waiting = catalogue.waitlist_counts(session, [event.id for event in events])
     return SeriesPage(
         series=series,
-        entries=[SeriesEntry(event, shown[event.id], waiting[event.id]) for event in events],
+        entries=[SeriesEntry(event, shown[event.id]) for event in events],
         open_events=open_for_sign_up(events, now),
     )

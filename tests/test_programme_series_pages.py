@@ -239,7 +239,7 @@ def _flask_db(url: str, *arguments: str) -> None:
 def test_programmes_and_series_public_before_the_upgrade_stay_public_and_it_goes_back(
         tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    _flask_db(url, "upgrade", "0004_slimmer_rsvp_indexes")
+    _flask_db(url, "upgrade", "0010_resources-1")
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text(
@@ -255,7 +255,7 @@ def test_programmes_and_series_public_before_the_upgrade_stay_public_and_it_goes
             "SELECT (SELECT published_at FROM programmes), (SELECT published_at FROM series)"
         )).one()
     assert None not in published
-    _flask_db(url, "downgrade", "0004_slimmer_rsvp_indexes")
+    _flask_db(url, "downgrade", "0010_resources-1")
     inspector = inspect(engine)
     assert "resources" not in inspector.get_table_names()
     assert "published_at" not in {column["name"] for column in inspector.get_columns("series")}

@@ -70,12 +70,16 @@ def test_concurrent_series_sign_ups_never_overbook_and_give_one_place_per_event(
             select(Registration.status).where(Registration.event_id == event.id)))
         assert statuses == {RegistrationStatus.confirmed: capacity,
                             RegistrationStatus.waitlisted: PEOPLE - capacity}, event.title
-        assert session.get_one(Event, event.id).seats_taken == capacity
+        stored = session.get_one(Event, event.id)
+        waiting = PEOPLE - capacity
+        assert (stored.seats_taken, stored.waitlist_length, stored.last_queue_number) == (
+            capacity, waiting, waiting), event.title
         queue = session.scalars(
-            select(Registration.queued_at).where(
+            select(Registration.queue_number).where(
                 Registration.event_id == event.id,
-                Registration.status == RegistrationStatus.waitlisted)).all()
-        assert len(set(queue)) == len(queue), "two people share a waitlist place"
+                Registration.status == RegistrationStatus.waitlisted)
+            .order_by(Registration.queue_number)).all()
+        assert queue == list(range(1, waiting + 1)), "the waitlist has a gap or a tie"
 
     per_person = session.execute(
         select(Person.email, func.count(Registration.id), func.count(func.distinct(

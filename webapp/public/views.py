@@ -33,10 +33,9 @@ def event_page(event_id: int, slug: str | None = None) -> str:
 
 
 def _render_event(event: Event, form: RsvpForm, problem: str | None = None) -> str:
-    waiting = catalogue.waitlist_counts(db.session, [event.id])[event.id]
     shown = resources.shown_publicly(db.session, [event])[event.id]
-    return render_template("public/event.html", event=event, form=form,
-                           waitlist_count=waiting, problem=problem, resources=shown)
+    return render_template("public/event.html", event=event, form=form, problem=problem,
+                           resources=shown)
 
 
 @bp.post("/events/<int:event_id>/rsvp")
