@@ -3,22 +3,17 @@ series (or a series with nothing published) answers exactly as an unknown one.""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.orm import Session
 
 from events import listings
 from events.models import Event, EventStatus, Programme, Series
-from tests.conftest import ROOT, csrf_token_from
+from tests.conftest import csrf_token_from
 from tests.test_auth import log_in, make_organiser
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -229,34 +224,3 @@ def test_a_new_programme_and_series_start_as_drafts(
     assert response.status_code == 303
     assert session.query(Series).filter_by(title="New series").one().published_at is None
 
-
-def _flask_db(url: str, *arguments: str) -> None:
-    env = dict(os.environ, DATABASE_URL=url, MINGLE_ENV="test", OUTBOX_IN_PROCESS="0")
-    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", *arguments],
-                   cwd=ROOT, env=env, check=True, capture_output=True)
-
-
-def test_programmes_and_series_public_before_the_upgrade_stay_public_and_it_goes_back(
-        tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    _flask_db(url, "upgrade", "0010_resources-1")
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO programmes (slug, name, description, timezone, after_hours_start, "
-            "after_hours_end, weekends_open, sender_name, reminder_offsets, created_at) "
-            "VALUES ('old', 'Old', '', 'UTC', '17:30:00', '21:30:00', 1, '', '[]', "
-            "'2025-01-01 00:00:00')"))
-        connection.execute(text("INSERT INTO series (programme_id, title, theme, description) "
-                                "VALUES (1, 'Old series', '', '')"))
-    _flask_db(url, "upgrade", "0010_resources")
-    with engine.connect() as connection:
-        published = connection.execute(text(
-            "SELECT (SELECT published_at FROM programmes), (SELECT published_at FROM series)"
-        )).one()
-    assert None not in published
-    _flask_db(url, "downgrade", "0010_resources-1")
-    inspector = inspect(engine)
-    assert "resources" not in inspector.get_table_names()
-    assert "published_at" not in {column["name"] for column in inspector.get_columns("series")}
-    engine.dispose()
