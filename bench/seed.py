@@ -30,6 +30,7 @@ from events.models import (
     RoleKind,
     Series,
 )
+from events.resources import Resource, ResourceAudience, ResourceKind, ResourceTiming
 
 EVENTS = 2000
 PAST_EVENTS = 400
@@ -46,6 +47,13 @@ FLOOD_WAITING = 5000
 BATCH = 5000
 
 
+# Every event's resources: a public reading before it, a recording after it and
+# slides for the people who had a place.
+RESOURCES = ((ResourceKind.reading, ResourceTiming.before, ResourceAudience.public),
+             (ResourceKind.recording, ResourceTiming.after, ResourceAudience.public),
+             (ResourceKind.slides, ResourceTiming.after, ResourceAudience.registered))
+
+
 @dataclass(frozen=True)
 class Seeded:
     """What the benchmark needs to know about the seeded programme."""
@@ -54,6 +62,8 @@ class Seeded:
     full_event_id: int
     events: int
     registrations: int
+    programme_slugs: list[str]
+    series_ids: list[int]
 
 
 def _chunks(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -77,13 +87,14 @@ def seed(url: str, now: datetime | None = None) -> Seeded:
         _insert(connection, Programme, [
             {"slug": f"programme-{n}", "name": f"Library Conversations {n}",
              "description": "Free, after-hours conversations for library staff.",
-             "timezone": "Pacific/Auckland", "sender_name": "Conversations team"}
+             "timezone": "Pacific/Auckland", "sender_name": "Conversations team",
+             "published_at": now}
             for n in (1, 2)
         ])
         programmes = _ids(connection, Programme.id)
         _insert(connection, Series, [
             {"programme_id": programmes[n % 2], "title": f"Series {n}",
-             "theme": "Leading from any chair", "target_attendance": 30}
+             "theme": "Leading from any chair", "target_attendance": 30, "published_at": now}
             for n in range(20)
         ])
         series = _ids(connection, Series.id)
@@ -143,6 +154,13 @@ def seed(url: str, now: datetime | None = None) -> Seeded:
                                     participants, now)
         _insert(connection, Role, roles)
         _insert(connection, Registration, registrations)
+        _insert(connection, Resource, [
+            {"event_id": event_id, "position": position, "kind": kind, "timing": timing,
+             "audience": audience, "title": f"{kind.label} {n}",
+             "url": f"https://example.org/{kind.value}/{n}",
+             "description": "Ten minutes, and **one** question to bring."}
+            for n, event_id in enumerate(events)
+            for position, (kind, timing, audience) in enumerate(RESOURCES, start=1)])
     if engine.dialect.name == "postgresql":
         # After a bulk load the planner needs statistics, which autovacuum
         # would gather in time (and never does where it is switched off, as
@@ -159,7 +177,8 @@ def seed(url: str, now: datetime | None = None) -> Seeded:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
     return Seeded(roomy_event_ids=roomy, full_event_id=full_event_id, events=len(events) + 1,
-                  registrations=len(registrations) + FLOOD_CAPACITY + FLOOD_WAITING)
+                  registrations=len(registrations) + FLOOD_CAPACITY + FLOOD_WAITING,
+                  programme_slugs=["programme-1", "programme-2"], series_ids=series)
 
 
 def _seed_flood(connection: Connection, programme_id: int, series_id: int,

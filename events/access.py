@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from events import calendar, limits, outbox, signed_links, waitlist
+from events import calendar, limits, outbox, resources, signed_links, waitlist
 from events.errors import NotFound, NotOpen
 from events.models import (
     Event,
@@ -35,6 +35,7 @@ from events.models import (
     utcnow,
 )
 from events.people import clean_email
+from events.resources import Resource
 from events.site import Site
 
 
@@ -216,6 +217,8 @@ class MyPlaces:
 
     upcoming: list[Place]
     past: list[Place]
+    # What each place shows to read or watch, by registration id (``resources.for_places``).
+    resources: dict[int, list[Resource]]
 
 
 def my_places(session: Session, site: Site, person: Person,
@@ -229,7 +232,8 @@ def my_places(session: Session, site: Site, person: Person,
               for registration in registrations]
     return MyPlaces(upcoming=[place for place in places
                               if place.registration.event.ends_at > now],
-                    past=[place for place in places if place.registration.event.ends_at <= now])
+                    past=[place for place in places if place.registration.event.ends_at <= now],
+                    resources=resources.for_places(session, registrations, now))
 
 
 def place_of(session: Session, person: Person, registration_id: int) -> Registration:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from events.calendar import PUBLIC_LOCATION
-from events.models import Event, EventStatus
+from events.models import Event, EventStatus, Programme, Series
 from events.site import Site
 
 GOOGLE_TEMPLATE = "https://calendar.google.com/calendar/render"
@@ -97,12 +97,24 @@ def outlook_url(event: Event, site: Site, compose: str = OUTLOOK_COM_COMPOSE) ->
     return f"{compose}?{_query(query)}"
 
 
+def programme_feed_link(programme: Programme, site: Site) -> FeedLink:
+    """The programme's feed, in every form."""
+    return feed_link(programme.name, site.links.programme_feed(programme.slug))
+
+
+def series_feed_link(series: Series, site: Site) -> FeedLink:
+    """The series' feed, in every form."""
+    return feed_link(f"{series.programme.name}: {series.title}",
+                     site.links.series_feed(series.id))
+
+
 def links_for(event: Event, site: Site) -> CalendarLinks:
-    """Every way to add ``event``, or subscribe to feeds that include it."""
-    feeds = [feed_link(event.programme.name, site.links.programme_feed(event.programme.slug))]
-    if event.series is not None:
-        feeds.append(feed_link(f"{event.programme.name}: {event.series.title}",
-                               site.links.series_feed(event.series.id)))
+    """Every way to add ``event``, or subscribe to public feeds that include it."""
+    feeds = []
+    if event.programme.is_published:
+        feeds.append(programme_feed_link(event.programme, site))
+    if event.series is not None and event.series.is_listed:
+        feeds.append(series_feed_link(event.series, site))
     feeds.append(feed_link("All Mingle events", site.links.all_events_feed()))
     return CalendarLinks(
         google=google_url(event, site),

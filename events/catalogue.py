@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from events import limits
 from events.errors import NotFound
 from events.models import (
+    PUBLIC_STATUSES,
     Event,
     EventStatus,
     Programme,
@@ -17,21 +18,24 @@ from events.models import (
     utcnow,
 )
 
-PUBLIC_STATUSES = (EventStatus.published, EventStatus.completed, EventStatus.cancelled)
-
 
 def upcoming_events(session: Session, now: datetime | None = None,
-                    limit: int = limits.UPCOMING_SHOWN) -> list[Event]:
-    """Published events that have not ended yet, soonest first."""
+                    limit: int = limits.UPCOMING_SHOWN,
+                    programme_id: int | None = None) -> list[Event]:
+    """Published events that have not ended yet, soonest first (of one programme, if given)."""
     now = now or utcnow()
-    return list(session.execute(
+    query = (
         select(Event)
         .where(Event.status == EventStatus.published,
                Event.starts_at >= now - timedelta(hours=12))
-        .options(selectinload(Event.programme), selectinload(Event.roles))
+        .options(selectinload(Event.programme), selectinload(Event.series),
+                 selectinload(Event.roles))
         .order_by(Event.starts_at, Event.id)
         .limit(limit)
-    ).scalars())
+    )
+    if programme_id is not None:
+        query = query.where(Event.programme_id == programme_id)
+    return list(session.execute(query).scalars())
 
 
 def public_event(session: Session, event_id: int) -> Event:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from events import accounts, demo_speakers, limits
+from events.demo_pathways import seed_demo_pathways
 from events.models import (
     Event,
     EventKind,
@@ -143,6 +144,7 @@ def seed_demo(session: Session, today: date | None = None) -> Programme:
                     status=InvitationStatus.accepted)],
     ))
     session.flush()
+    seed_demo_pathways(session, programme, series)
     seed_demo_organiser(session, programme)
     demo_speakers.seed_demo_speakers(session, (conversations[0], *guests[0][:2]),
                                      (conversations[2], *guests[2][:2]))

@@ -73,6 +73,10 @@ LOST_LINK_QUIET = timedelta(minutes=10)
 CANCELLED_KEPT_IN_FEEDS = timedelta(days=30)
 # The home page and the API list at most this many upcoming events.
 UPCOMING_SHOWN = 100
+# A programme's page lists this many of its upcoming events (its feed has them all).
+PROGRAMME_UPCOMING_SHOWN = 20
+# Resources an event may carry (readings, recordings, slides, links).
+RESOURCES_PER_EVENT = 50
 # An attendance report (CSV) an organiser uploads.
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
 IMPORT_MAX_ROWS = 20_000
@@ -100,3 +104,6 @@ BIO_MAX = 2000
 INVITATION_MESSAGE_MAX = 5000
 ANSWER_NOTE_MAX = 2000
 BRIEFING_MAX = 20_000
+RESOURCE_TITLE_MAX = 200
+RESOURCE_URL_MAX = 2000
+RESOURCE_DESCRIPTION_MAX = 5000

@@ -7,6 +7,7 @@ Flask-SQLAlchemy; nothing here knows about Flask.
 from __future__ import annotations
 
 import enum
+import re
 import secrets
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -27,6 +28,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     or_,
+    select,
     text,
 )
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
@@ -113,6 +115,11 @@ class EventStatus(enum.StrEnum):
     cancelled = "cancelled"
 
 
+# What the public may see: once published, an event stays in view when it is
+# over or cancelled (feeds keep cancelled ones, so calendars drop them).
+PUBLIC_STATUSES = (EventStatus.published, EventStatus.completed, EventStatus.cancelled)
+
+
 class RoleKind(enum.StrEnum):
     guest = "guest"
     facilitator = "facilitator"
@@ -184,6 +191,8 @@ class Programme(Base):
     reminder_offsets: Mapped[list[int]] = mapped_column(
         JSON, default=lambda: list(limits.DEFAULT_REMINDER_OFFSETS))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the organisers publish the programme's page and feed (``listings``).
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     series: Mapped[list[Series]] = relationship(back_populates="programme")
     events: Mapped[list[Event]] = relationship(back_populates="programme")
@@ -191,6 +200,16 @@ class Programme(Base):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @hybrid_property
+    def is_published(self) -> bool:
+        """Whether the programme's page and feed are public."""
+        return self.published_at is not None
+
+    @is_published.inplace.expression
+    @classmethod
+    def _is_published_expression(cls) -> ColumnElement[bool]:
+        return cls.published_at.is_not(None)
 
 
 class Series(Base):
@@ -202,9 +221,34 @@ class Series(Base):
     theme: Mapped[str] = mapped_column(String(limits.THEME_MAX), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     target_attendance: Mapped[int | None] = mapped_column(Integer)
+    # Set when the organisers publish the series' page and feed (``listings``).
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     programme: Mapped[Programme] = relationship(back_populates="series")
     events: Mapped[list[Event]] = relationship(back_populates="series")
+
+    @hybrid_property
+    def is_listed(self) -> bool:
+        """Whether the series may be shown: published, in a published programme.
+
+        Its page and feed are public once it also has a public event
+        (``listings.public_series``); a page that links it from one of its
+        public events has that already.
+        """
+        return self.published_at is not None and self.programme.published_at is not None
+
+    @is_listed.inplace.expression
+    @classmethod
+    def _is_listed_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.published_at.is_not(None),
+                    select(Programme.id).where(Programme.id == cls.programme_id,
+                                               Programme.is_published).exists())
+
+    @property
+    def slug(self) -> str:
+        """The title as a readable piece of the series' address (any other is accepted too)."""
+        words = re.findall(r"[a-z0-9]+", self.title.lower())
+        return "-".join(words)[:limits.SLUG_MAX].strip("-") or "series"
 
 
 class Event(Base):
@@ -334,6 +378,16 @@ class Event(Base):
                     cls.waitlist_enabled.is_(True))
 
     @hybrid_method
+    def offers_place(self, now: datetime) -> bool:
+        """Whether an RSVP at ``now`` would be taken: a seat, or the waitlist."""
+        return bool(self.offers_seat(now) or self.offers_waitlist(now))
+
+    @offers_place.inplace.expression
+    @classmethod
+    def _offers_place_expression(cls, now: Any) -> ColumnElement[bool]:
+        return or_(cls.offers_seat(now), cls.offers_waitlist(now))
+
+    @hybrid_method
     def promotes_from_waitlist(self, now: datetime) -> bool:
         """Whether a freed seat still goes to the head of the waitlist at ``now``.
 
@@ -358,6 +412,16 @@ class Event(Base):
     def _waitlist_due_to_close_expression(cls, now: Any) -> ColumnElement[bool]:
         return and_(cls.status == EventStatus.published, cls.waitlist_closed_at.is_(None),
                     ~cls.takes_registrations(now))
+
+    @hybrid_property
+    def is_public(self) -> bool:
+        """Whether the public may see the event (``PUBLIC_STATUSES``)."""
+        return self.status in PUBLIC_STATUSES
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls) -> ColumnElement[bool]:
+        return cls.status.in_(PUBLIC_STATUSES)
 
     @hybrid_method
     def has_started(self, now: datetime) -> bool:

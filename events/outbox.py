@@ -9,11 +9,11 @@ after that commit, then mark each sent or schedule a retry.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Insert, Select, insert, literal, or_, select, update
+from sqlalchemy import Insert, Select, delete, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from events.calendar import invitation_sequence
@@ -92,6 +92,28 @@ def enqueue_invitation(session: Session, registration: Registration, kind: str,
     with its SEQUENCE as of now (``calendar.invitation_sequence``)."""
     sequence = invitation_sequence(registration.event.sequence, registration.sequence)
     return enqueue(session, kind, registration, method=method, sequence=sequence, **context)
+
+
+def newest_id(session: Session) -> int:
+    """The id of the newest message so far (0 if none): a mark for ``withdraw``."""
+    return session.execute(select(func.max(OutboxMessage.id))).scalar_one() or 0
+
+
+def withdraw(session: Session, registration_ids: Iterable[int], after_id: int) -> int:
+    """Drop the messages queued for these registrations since ``after_id``
+    (``newest_id``), in this transaction, before anyone could send them: the
+    caller tells the people concerned in other words. Returns how many."""
+    ids = list(registration_ids)
+    if not ids:
+        return 0
+    # Messages may still be pending in the session (moves queue ORM rows).
+    session.flush()
+    return session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.id > after_id, OutboxMessage.registration_id.in_(ids),
+               OutboxMessage.status == OutboxStatus.queued)
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
 
 
 def claim_due(session: Session, limit: int = 50, now: datetime | None = None) -> list[int]:

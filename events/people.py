@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from sqlalchemy import select
@@ -44,6 +45,18 @@ def clean_text(raw: object, field: str, label: str, limit: int, required: bool =
     if len(value) > limit:
         raise InvalidInput(f"The {label} must be at most {limit} characters.", field=field)
     return value
+
+
+def clean_web_address(raw: object, field: str, label: str, limit: int) -> str:
+    """An http or https address with a host, or empty; anything else (``javascript:``,
+    ``data:``, a bare word) is refused for ``field``."""
+    url = clean_text(raw, field, label, limit)
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
+        raise InvalidInput(f"The {label} must be an http:// or https:// address.", field=field)
+    return url
 
 
 # Nearly every address is plain ASCII: a dot-atom local part and a domain of

@@ -14,7 +14,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,6 +29,7 @@ from events.models import (
     utcnow,
 )
 from events.people import clean_text as _text
+from events.people import clean_web_address
 from events.scheduling import clean_zone, to_utc
 
 Saved = TypeVar("Saved", Programme, Series)
@@ -64,14 +64,7 @@ def clean_target(raw: object) -> int | None:
 
 def clean_meeting_url(raw: object) -> str:
     """An http or https address with a host, or empty (to be set later)."""
-    url = _text(raw, "meeting_url", "meeting link", limits.MEETING_URL_MAX)
-    if not url:
-        return ""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
-        raise InvalidInput("The meeting link must be an http:// or https:// address.",
-                           field="meeting_url")
-    return url
+    return clean_web_address(raw, "meeting_url", "meeting link", limits.MEETING_URL_MAX)
 
 
 def propose_meeting_room(title: str) -> str:

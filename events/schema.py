@@ -6,9 +6,17 @@ module imports them all so nothing depends on import order to see a table.
 
 from __future__ import annotations
 
-from events import accounts, announcements, briefings, models, speaker_access, speaker_reminders
+from events import (
+    accounts,
+    announcements,
+    briefings,
+    models,
+    resources,
+    speaker_access,
+    speaker_reminders,
+)
 
 metadata = models.Base.metadata
 
-__all__ = ["accounts", "announcements", "briefings", "metadata", "models", "speaker_access",
-           "speaker_reminders"]
+__all__ = ["accounts", "announcements", "briefings", "metadata", "models", "resources",
+           "speaker_access", "speaker_reminders"]

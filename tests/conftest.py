@@ -172,7 +172,8 @@ def session(app: Flask) -> Session:
 @pytest.fixture
 def programme(session: Session) -> Programme:
     programme = Programme(slug="conversations", name="Library Conversations",
-                          timezone="Pacific/Auckland", sender_name="Conversations team")
+                          timezone="Pacific/Auckland", sender_name="Conversations team",
+                          published_at=datetime.now(UTC))
     session.add(programme)
     session.commit()
     return programme

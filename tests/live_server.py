@@ -14,6 +14,7 @@ import importlib.metadata
 import json
 import multiprocessing
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -26,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
@@ -148,6 +149,24 @@ def post_json_from_processes(base_url: str, path: str, bodies: Sequence[dict[str
     Every request and the whole run are bounded by ``timeout`` seconds.
     A request that fails at the transport level is reported with status 0.
     """
+    return _from_processes(base_url, path, bodies, processes, connections, timeout, None)
+
+
+def post_forms_from_processes(base_url: str, form_page: str, path: str,
+                              bodies: Sequence[dict[str, str]], *, processes: int = 4,
+                              connections: int = 25, timeout: float = 60.0) -> list[Reply]:
+    """Send each of ``bodies`` as a form to ``path``, all at once, as a browser would.
+
+    As ``post_json_from_processes``, but each thread first opens ``form_page``
+    (before the barrier) for a session cookie and its CSRF token, and posts
+    with them. A reply's body is ``{"html": the page's first 2,000 characters}``.
+    """
+    return _from_processes(base_url, path, bodies, processes, connections, timeout, form_page)
+
+
+def _from_processes(base_url: str, path: str, bodies: Sequence[dict[str, Any]],
+                    processes: int, connections: int, timeout: float,
+                    form_page: str | None) -> list[Reply]:
     context = multiprocessing.get_context("spawn")
     shares = [list(bodies[index::processes]) for index in range(processes)]
     shares = [share for share in shares if share]
@@ -156,7 +175,7 @@ def post_json_from_processes(base_url: str, path: str, bodies: Sequence[dict[str
     results = context.Queue()
     clients = [context.Process(target=_client_process,
                                args=(base_url, path, share, connections, timeout, barrier,
-                                     results),
+                                     results, form_page),
                                daemon=True)
                for share in shares]
     for client in clients:
@@ -175,7 +194,8 @@ def post_json_from_processes(base_url: str, path: str, bodies: Sequence[dict[str
 
 
 def _client_process(base_url: str, path: str, share: list[dict[str, Any]], connections: int,
-                    timeout: float, barrier: Any, results: Any) -> None:
+                    timeout: float, barrier: Any, results: Any,
+                    form_page: str | None = None) -> None:
     rows: list[tuple[dict[str, Any], int, dict[str, Any]]] = []
     lock = threading.Lock()
     pending = iter(share)
@@ -185,11 +205,13 @@ def _client_process(base_url: str, path: str, share: list[dict[str, Any]], conne
             return next(pending, None)
 
     def run() -> None:
+        visitor = _open_form(base_url, form_page, timeout) if form_page else None
         barrier.wait()
         while (body := next_body()) is not None:
-            row = (body, *_post_json(base_url, path, body, timeout))
+            reply = (_post_json(base_url, path, body, timeout) if visitor is None
+                     else _post_form(base_url, path, body, visitor, timeout))
             with lock:
-                rows.append(row)
+                rows.append((body, *reply))
 
     workers = [threading.Thread(target=run) for _ in range(min(connections, len(share)))]
     for worker in workers:
@@ -199,22 +221,55 @@ def _client_process(base_url: str, path: str, share: list[dict[str, Any]], conne
     results.put(rows)
 
 
-def _post_json(base_url: str, path: str, body: dict[str, Any],
-               timeout: float) -> tuple[int, dict[str, Any]]:
+def _post(base_url: str, path: str, body: bytes, headers: dict[str, str],
+          timeout: float) -> tuple[int, bytes | str]:
+    """POST ``body``: the status and the raw answer, or 0 and what failed on the way."""
     address = urlsplit(base_url)
     connection = http.client.HTTPConnection(address.hostname or "127.0.0.1", address.port,
                                             timeout=timeout)
     try:
-        connection.request("POST", path, body=json.dumps(body).encode(),
-                           headers={"Content-Type": "application/json", "Connection": "close"})
+        connection.request("POST", path, body=body, headers={**headers, "Connection": "close"})
         response = connection.getresponse()
-        raw = response.read()
+        return response.status, response.read()
     except OSError as error:
-        return 0, {"error": f"{type(error).__name__}: {error}"}
+        return 0, f"{type(error).__name__}: {error}"
     finally:
         connection.close()
+
+
+def _post_json(base_url: str, path: str, body: dict[str, Any],
+               timeout: float) -> tuple[int, dict[str, Any]]:
+    status, raw = _post(base_url, path, json.dumps(body).encode(),
+                        {"Content-Type": "application/json"}, timeout)
+    if isinstance(raw, str):
+        return status, {"error": raw}
     try:
         parsed = json.loads(raw)
     except ValueError:
         parsed = {"raw": raw.decode(errors="replace")[:500]}
-    return response.status, parsed if isinstance(parsed, dict) else {"json": parsed}
+    return status, parsed if isinstance(parsed, dict) else {"json": parsed}
+
+
+_CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def _open_form(base_url: str, form_page: str, timeout: float) -> tuple[str, str]:
+    """(the session cookie, the CSRF token) a visitor gets from ``form_page``."""
+    with urllib.request.urlopen(f"{base_url}{form_page}", timeout=timeout) as response:
+        cookie = response.headers.get("Set-Cookie", "").split(";", 1)[0]
+        html = response.read().decode()
+    found = _CSRF_FIELD.search(html)
+    if not cookie or found is None:
+        raise RuntimeError(f"{form_page} gave no session cookie or CSRF token")
+    return cookie, found.group(1)
+
+
+def _post_form(base_url: str, path: str, body: dict[str, str], visitor: tuple[str, str],
+               timeout: float) -> tuple[int, dict[str, Any]]:
+    cookie, token = visitor
+    status, raw = _post(base_url, path, urlencode({**body, "csrf_token": token}).encode(),
+                        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+                        timeout)
+    if isinstance(raw, str):
+        return status, {"error": raw}
+    return status, {"html": raw.decode(errors="replace")[:2000]}

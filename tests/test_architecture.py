@@ -10,7 +10,7 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 from events.schema import metadata
 from tests.conftest import ROOT, upgrade_to_head
@@ -132,3 +132,29 @@ def test_queue_numbers_keep_an_existing_waitlists_order_and_go_back_down_with_ro
     # Down and up again, with rows that point at both tables.
     _migrate(url, "downgrade", "0004_slimmer_rsvp_indexes")
     _migrate(url, "upgrade", "heads")
+
+
+def test_programmes_and_series_public_before_the_resources_revision_stay_public_and_it_goes_down(
+        tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    _migrate(url, "upgrade", "0010_resources-1")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO programmes (slug, name, description, timezone, after_hours_start, "
+            "after_hours_end, weekends_open, sender_name, reminder_offsets, created_at) "
+            "VALUES ('old', 'Old', '', 'UTC', '17:30:00', '21:30:00', 1, '', '[]', "
+            "'2025-01-01 00:00:00')"))
+        connection.execute(text("INSERT INTO series (programme_id, title, theme, description) "
+                                "VALUES (1, 'Old series', '', '')"))
+    _migrate(url, "upgrade", "0010_resources")
+    with engine.connect() as connection:
+        published = connection.execute(text(
+            "SELECT (SELECT published_at FROM programmes), (SELECT published_at FROM series)"
+        )).one()
+    assert None not in published
+    _migrate(url, "downgrade", "0010_resources-1")
+    inspector = inspect(engine)
+    assert "resources" not in inspector.get_table_names()
+    assert "published_at" not in {column["name"] for column in inspector.get_columns("series")}
+    engine.dispose()

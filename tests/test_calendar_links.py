@@ -81,8 +81,9 @@ def test_webcal_links_are_the_feed_address_with_the_webcal_scheme(
 def test_feed_links_come_from_the_base_url_for_programme_series_and_everything() -> None:
     site = make_site(base_url="https://events.example.net/mingle", sender_email="x@example.net",
                      secret_key="k")
-    event = make_event(programme=make_programme("Heroes, Mingle"),
-                       series=Series(id=4, title="Leaders"))
+    heroes = make_programme("Heroes, Mingle")
+    event = make_event(programme=heroes,
+                       series=Series(id=4, title="Leaders", programme=heroes, published_at=START))
     links = calendar_links.links_for(event, site)
     assert [(f.label, f.webcal_url) for f in links.feeds] == [
         ("Heroes, Mingle", "webcal://events.example.net/mingle/programmes/conversations/calendar.ics"),
@@ -145,7 +146,8 @@ def test_event_and_confirmation_pages_with_calendar_links_pass_axe(
         app: Flask, session: Session, make_event: Callable[..., Event], programme,
         add_role) -> None:
     require_browser()
-    series = Series(programme=programme, title="Leaders, in every chair")
+    series = Series(programme=programme, title="Leaders, in every chair",
+                    published_at=datetime.now(UTC))
     session.add(series)
     session.commit()
     event = make_event(series=series, starts_at=datetime.now(UTC).replace(microsecond=0)

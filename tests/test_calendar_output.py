@@ -51,7 +51,7 @@ AWKWARD_PROGRAMME = "Heroes, Mingle; NZ \\ Aotearoa"
 
 def make_programme(name: str = "Library Conversations") -> Programme:
     return Programme(id=1, slug="conversations", name=name, timezone="Pacific/Auckland",
-                     sender_name="Conversations team, Aotearoa")
+                     sender_name="Conversations team, Aotearoa", published_at=NOW)
 
 
 def make_event(event_id: int = 5, programme: Programme | None = None,

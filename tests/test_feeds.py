@@ -29,7 +29,8 @@ def uids(body: bytes) -> list[str]:
 
 @pytest.fixture
 def series(session: Session, programme: Programme) -> Series:
-    series = Series(programme=programme, title="Leaders; in every chair")
+    series = Series(programme=programme, title="Leaders; in every chair",
+                    published_at=datetime.now(UTC))
     session.add(series)
     session.commit()
     return series
@@ -100,7 +101,7 @@ def test_feeds_carry_names_zone_and_refresh_hints(
 def test_a_programme_name_with_comma_semicolon_and_backslash_is_escaped_in_its_feed(
         client: FlaskClient, session: Session, make_event: Callable[..., Event]) -> None:
     heroes = Programme(slug="heroes", name="Heroes, Mingle; NZ \\ Aotearoa",
-                       timezone="Pacific/Auckland")
+                       timezone="Pacific/Auckland", published_at=datetime.now(UTC))
     session.add(heroes)
     session.commit()
     make_event(programme=heroes)

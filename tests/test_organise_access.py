@@ -26,6 +26,7 @@ from events.models import (
     RoleKind,
     Series,
 )
+from events.resources import Resource, ResourceAudience, ResourceKind, ResourceTiming
 from tests.test_auth import csrf, log_in, make_organiser
 
 
@@ -39,11 +40,13 @@ class Things:
     role: Role
     registration: Registration
     briefing: Briefing
+    resource: Resource
 
     def ids(self) -> dict[str, int]:
         return {"programme_id": self.programme.id, "series_id": self.series.id,
                 "event_id": self.event.id, "role_id": self.role.id,
-                "registration_id": self.registration.id, "briefing_id": self.briefing.id}
+                "registration_id": self.registration.id, "briefing_id": self.briefing.id,
+                "resource_id": self.resource.id}
 
 
 def make_things(session: Session, slug: str) -> Things:
@@ -60,9 +63,11 @@ def make_things(session: Session, slug: str) -> Things:
     registration = Registration(event=event, person=person,
                                 status=RegistrationStatus.waitlisted)
     briefing = Briefing(programme=programme, event=event, body="Bring one story.")
-    session.add_all([event, role, registration, briefing])
+    resource = Resource(event=event, kind=ResourceKind.reading, timing=ResourceTiming.before,
+                        audience=ResourceAudience.public, title=f"Reading {slug}")
+    session.add_all([event, role, registration, briefing, resource])
     session.commit()
-    return Things(programme, series, event, role, registration, briefing)
+    return Things(programme, series, event, role, registration, briefing, resource)
 
 
 def organise_routes(app: Flask) -> Iterator[tuple[str, str, list[str]]]:

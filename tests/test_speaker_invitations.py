@@ -301,7 +301,7 @@ def test_the_speakers_revision_goes_down_and_up_again_with_rows_pointing_at_its_
         "from webapp import create_app\n"
         "app = create_app({'SCHEMA_COMMANDS': True})\n"
         "with app.app_context():\n"
-        "    downgrade(revision='0005_waitlist_queue_numbers')\n"
+        "    downgrade(revision='0006_speakers-1')\n"
         "    upgrade(revision='heads')\n")], cwd=ROOT, env=env, check=True,
         capture_output=True)
     engine = create_engine(url)

@@ -397,4 +397,4 @@ def speaker_world(session: Session, size: int) -> World:
                         for k in range(size))
         event.seats_taken, event.waitlist_length = (size + 1) // 2, size // 2
     token = speaker_token(session, me)
-    return World(programme, series, events[0], token)
+    return World(programme, series, events[0], token, resource_id=0)

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import event as engine_event
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from events import access
@@ -35,6 +36,7 @@ from events.models import (
     RoleKind,
     Series,
 )
+from events.resources import Resource, ResourceAudience, ResourceKind, ResourceTiming
 from tests.conftest import _empty_tables, app_config
 from tests.test_auth import log_in, make_organiser
 from tests.test_speaker_pages import speaker_world
@@ -54,12 +56,16 @@ class World:
     series: Series
     event: Event
     token: str
+    resource_id: int
 
 
 def world(session: Session, size: int) -> World:
     """The shared data, grown with ``size``."""
-    programme = Programme(slug="counted", name="Counted", timezone="Pacific/Auckland")
-    series = Series(programme=programme, title="Counted series", target_attendance=3)
+    published = datetime.now(UTC)
+    programme = Programme(slug="counted", name="Counted", timezone="Pacific/Auckland",
+                          published_at=published)
+    series = Series(programme=programme, title="Counted series", target_attendance=3,
+                    published_at=published)
     me = Person(name="Me", email="me@example.org")
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
     statuses = [RegistrationStatus.confirmed, RegistrationStatus.waitlisted,
@@ -84,13 +90,21 @@ def world(session: Session, size: int) -> World:
         events.append(event)
         session.add(Announcement(event=event, audience="confirmed", subject=f"News {n}",
                                  body="Hello.", recipients=1))
+        session.add_all(Resource(event=event, position=k, kind=ResourceKind.reading,
+                                 timing=timing, audience=audience, title=f"Read {n}-{k}",
+                                 url="https://example.org/read")
+                        for k, (timing, audience) in enumerate(
+                            (timing, audience) for timing in ResourceTiming
+                            for audience in ResourceAudience))
         session.add(OutboxMessage(kind="announcement", recipient_email=me.email,
                                   event=event, context={"announcement_id": n}))
     session.add(programme)
     session.flush()
     token = access.issue_manage_token(session, current_site(), me)
     session.commit()
-    return World(programme, series, events[0], token)
+    first_resource = session.scalars(select(Resource.id).where(Resource.event_id == events[0].id)
+                                     .order_by(Resource.id)).first()
+    return World(programme, series, events[0], token, first_resource or 0)
 
 
 @dataclass(frozen=True)
@@ -110,6 +124,8 @@ PAGES = [
     Page("feed of everything", lambda w: "/calendar.ics"),
     Page("programme feed", lambda w: f"/programmes/{w.programme.slug}/calendar.ics"),
     Page("series feed", lambda w: f"/series/{w.series.id}/calendar.ics"),
+    Page("programme page", lambda w: f"/programmes/{w.programme.slug}"),
+    Page("series page", lambda w: f"/series/{w.series.id}/counted-series"),
     Page("manage page", lambda w: f"/me/{w.token}"),
     Page("personal feed", lambda w: f"/me/{w.token}/calendar.ics"),
     Page("workspace", lambda w: "/organise/", organiser=True),
@@ -123,6 +139,9 @@ PAGES = [
     Page("series dashboard", lambda w: f"/organise/series/{w.series.id}/dashboard",
          organiser=True),
     Page("event (organiser)", lambda w: f"/organise/events/{w.event.id}", organiser=True),
+    Page("resource form",
+         lambda w: f"/organise/events/{w.event.id}/resources/{w.resource_id}/edit",
+         organiser=True),
     Page("event form", lambda w: f"/organise/events/{w.event.id}/edit", organiser=True),
     Page("roster", lambda w: f"/organise/events/{w.event.id}/roster", organiser=True),
     Page("registrations CSV", lambda w: f"/organise/events/{w.event.id}/registrations.csv",

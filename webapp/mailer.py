@@ -20,7 +20,7 @@ from flask_mail import Message
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session
 
-from events import access, calendar, outbox, reminders
+from events import access, calendar, outbox, reminders, resources, series_signup
 from events.models import OutboxMessage, Person, Registration
 from webapp.extensions import db, mail
 from webapp.site import current_site
@@ -69,10 +69,13 @@ def render(message: OutboxMessage) -> CalendarMessage:
     speaker = speaker_mail.speaker_of(message)
     if speaker is not None:
         variables.update(speaker_mail.variables(message, site, speaker))
+    # A series sign-up's summary names several events; reminders list resources.
+    variables.update(series_signup.summary_details(db.session, message))
+    variables["resources"] = resources.for_message(db.session, message)
     template = f"emails/{message.kind}"
     # Each kind has its subject beside its bodies: emails/<kind>.subject.txt
     subject = " ".join(render_template(f"{template}.subject.txt", **variables).split())
-    programme = event.programme if event is not None else None
+    programme = event.programme if event is not None else variables.get("programme")
     sender_name = (programme.sender_name or programme.name) if programme else "Mingle"
     method = context.get("method")
     email = CalendarMessage(

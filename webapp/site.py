@@ -35,6 +35,12 @@ class RouteLinks:
     def my_places(self, token: str) -> str:
         return self.absolute("participant.my_places", token=token)
 
+    def programme_page(self, slug: str) -> str:
+        return self.absolute("public.programme_page", slug=slug)
+
+    def series_page(self, series_id: int) -> str:
+        return self.absolute("public.series_page", series_id=series_id)
+
     def programme_feed(self, slug: str) -> str:
         return self.absolute("feeds.programme_feed", slug=slug)
 

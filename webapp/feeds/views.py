@@ -10,9 +10,8 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from events import calendar, calendar_links, catalogue
-from events.errors import NotFound
-from events.models import Event, Series
+from events import calendar, calendar_links, catalogue, listings
+from events.models import Event
 from webapp.caching import cached
 from webapp.extensions import db
 from webapp.site import current_site
@@ -120,16 +119,14 @@ def all_events() -> Response:
 
 @bp.get("/programmes/<slug>/calendar.ics")
 def programme_feed(slug: str) -> Response:
-    programme = catalogue.programme_by_slug(db.session, slug)
+    programme = listings.public_programme(db.session, slug)
     return _feed(lambda: catalogue.feed_events(db.session, programme_id=programme.id),
                  programme.name, programme.timezone, f"{programme.slug}.ics")
 
 
 @bp.get("/series/<int:series_id>/calendar.ics")
 def series_feed(series_id: int) -> Response:
-    series = db.session.get(Series, series_id)
-    if series is None:
-        raise NotFound("There is no such series.")
+    series = listings.public_series(db.session, series_id)
     return _feed(lambda: catalogue.feed_events(db.session, series_id=series.id),
                  f"{series.programme.name}: {series.title}",
                  series.programme.timezone, f"series-{series.id}.ics")

@@ -5,6 +5,8 @@ from webapp.organise import (  # noqa: F401
     dashboard_views,
     event_views,
     invitation_views,
+    listing_views,
+    resource_views,
     roster_views,
     views,
 )

@@ -6,13 +6,19 @@ from flask import render_template, request, url_for
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
-from events import planning, scheduling, signed_links
+from events import planning, resources, scheduling, signed_links
 from events.briefings import briefings_for
 from events.descriptions import render_markdown
 from events.models import Event, EventKind, EventStatus, Programme
 from webapp.extensions import db
 from webapp.organise.access import bp, load_event, load_programme
-from webapp.organise.forms import ActionForm, CancelForm, EventForm, InvitationForm
+from webapp.organise.forms import (
+    ActionForm,
+    CancelForm,
+    EventForm,
+    InvitationForm,
+    ResourceForm,
+)
 from webapp.organise.views import saved
 from webapp.pipeline import Page, button, form_page
 
@@ -101,14 +107,17 @@ def event(event_id: int) -> str:
 
 
 def event_page(event: Event, invitation_form: InvitationForm | None = None,
-               cancel_form: CancelForm | None = None, problem: str | None = None) -> str:
+               cancel_form: CancelForm | None = None, problem: str | None = None,
+               resource_form: ResourceForm | None = None) -> str:
     """The organiser's page of ``event``, with a refusal or a form's errors if any."""
     warnings = scheduling.warnings_for(db.session, event)
     return render_template("organise/event.html", event=event, warnings=warnings,
                            invitation_form=invitation_form or InvitationForm(),
                            cancel_form=cancel_form or CancelForm(), action=ActionForm(),
                            problem=problem, briefings=briefings_for(db.session, [event])[event.id],
-                           moves=planning.STATUS_MOVES.get(event.status, set()))
+                           moves=planning.STATUS_MOVES.get(event.status, set()),
+                           resources=resources.of_event(db.session, event.id),
+                           resource_form=resource_form or ResourceForm())
 
 
 @bp.post("/events/<int:event_id>/status")

@@ -31,6 +31,7 @@ from events import limits
 from events.announcements import AUDIENCE_LABELS
 from events.models import KIND_LABELS, RoleKind
 from events.planning import SLUG, reminder_offsets_text
+from events.resources import ResourceAudience, ResourceKind, ResourceTiming
 from webapp.zones import ZONES
 
 
@@ -155,6 +156,27 @@ class AnnouncementForm(FlaskForm):
                                                  Length(max=limits.SUBJECT_MAX)])
     body = TextAreaField("Message", validators=[_required("Please write the message."),
                                                 Length(max=limits.MESSAGE_MAX)])
+
+
+class ResourceForm(FlaskForm):
+    """A resource of an event; its fields are prefixed ("resource-kind"), as the event's
+    page also holds the form of its people."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("prefix", "resource")
+        super().__init__(*args, **kwargs)
+
+    title = StringField("Title", validators=[_required("Please enter the title."),
+                                             Length(max=limits.RESOURCE_TITLE_MAX)])
+    kind = SelectField("Kind", choices=[SelectChoice(kind.value, kind.label)
+                                        for kind in ResourceKind])
+    timing = SelectField("When", choices=[SelectChoice(timing.value, timing.label)
+                                          for timing in ResourceTiming])
+    audience = SelectField("Who sees it", choices=[SelectChoice(audience.value, audience.label)
+                                                   for audience in ResourceAudience])
+    url = URLField("Link", validators=[Optional(), Length(max=limits.RESOURCE_URL_MAX)])
+    description = TextAreaField("Notes (Markdown)", validators=[
+        Length(max=limits.RESOURCE_DESCRIPTION_MAX)])
 
 
 class ActionForm(FlaskForm):

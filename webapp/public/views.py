@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from events import booking, catalogue
+from events import booking, catalogue, listings, resources
 from events.models import Event
 from webapp.caching import cached_page
 from webapp.extensions import db, limiter
@@ -18,7 +18,8 @@ bp = Blueprint("public", __name__)
 @bp.get("/")
 def home() -> str:
     return cached_page(("home",), lambda: render_template(
-        "public/home.html", events=catalogue.upcoming_events(db.session)))
+        "public/home.html", events=catalogue.upcoming_events(db.session),
+        programmes=listings.published_programmes(db.session)))
 
 
 @bp.get("/events/<int:event_id>")
@@ -32,7 +33,9 @@ def event_page(event_id: int, slug: str | None = None) -> str:
 
 
 def _render_event(event: Event, form: RsvpForm, problem: str | None = None) -> str:
-    return render_template("public/event.html", event=event, form=form, problem=problem)
+    shown = resources.shown_publicly(db.session, [event])[event.id]
+    return render_template("public/event.html", event=event, form=form, problem=problem,
+                           resources=shown)
 
 
 @bp.post("/events/<int:event_id>/rsvp")
