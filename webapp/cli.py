@@ -43,7 +43,9 @@ def register_commands(app: Flask) -> None:
             db.session.remove()
             if once:
                 click.echo(f"reminders {due.reminders}, waitlist notices "
-                           f"{due.waitlist_notices}, sent {sent}, failed {failed}")
+                           f"{due.waitlist_notices}, feedback requests {due.feedback.requests}, "
+                           f"feedback reminders {due.feedback.reminders}, follow-ups "
+                           f"{due.feedback.follow_ups}, sent {sent}, failed {failed}")
                 return
             time.sleep(interval)
 

@@ -35,6 +35,12 @@ class RouteLinks:
     def my_places(self, token: str) -> str:
         return self.absolute("participant.my_places", token=token)
 
+    def feedback(self, token: str) -> str:
+        return self.absolute("participant.feedback_form", token=token)
+
+    def follow_up(self, token: str) -> str:
+        return self.absolute("participant.follow_up_form", token=token)
+
     def programme_feed(self, slug: str) -> str:
         return self.absolute("feeds.programme_feed", slug=slug)
 

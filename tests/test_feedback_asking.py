@@ -1,0 +1,329 @@
+"""Asking for feedback: who is asked after an event and with which form, the delay and the
+switches, one reminder the next evening at 7 pm in the programme's zone to those who have
+not answered, the follow-up six weeks after a series, sending by hand; e-mails received by
+a real SMTP server; and exactly once even from two worker processes at the same moment."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from events import feedback, feedback_requests, limits, outbox, reminders
+from events.errors import NotOpen
+from events.feedback import FeedbackRequest, Purpose
+from events.models import (
+    Event,
+    EventStatus,
+    OutboxMessage,
+    Person,
+    Programme,
+    Registration,
+    RegistrationStatus,
+    Series,
+    utcnow,
+)
+from tests.conftest import SmtpInbox
+from tests.feedback_support import SITE, give, held_event, settings, token_of
+from tests.test_outbox_delivery import run_workers_together
+from webapp import mailer
+from webapp.site import current_site
+
+
+def queued(session: Session, *kinds: str) -> Counter[tuple[str, str]]:
+    """(kind, recipient) of every queued message of ``kinds``."""
+    return Counter(session.execute(
+        select(OutboxMessage.kind, OutboxMessage.recipient_email)
+        .where(OutboxMessage.kind.in_(kinds))).all())
+
+
+KINDS = ("feedback_request", "feedback_no_show", "feedback_reminder", "feedback_follow_up")
+
+
+def emails(held_places: list[Registration]) -> set[str]:
+    return {place.person.email for place in held_places}
+
+
+def test_the_attended_get_the_form_no_shows_one_question_and_the_unmarked_nothing(
+        session: Session, make_event: Callable[..., Event]) -> None:
+    held = held_event(session, make_event, attended=3, no_show=2, confirmed=1, cancelled=1)
+
+    assert feedback_requests.ask_due(session, utcnow()) == 5
+    session.commit()
+
+    assert queued(session, *KINDS) == Counter(
+        {**{("feedback_request", e): 1 for e in emails(held["attended"])},
+         **{("feedback_no_show", e): 1 for e in emails(held["no_show"])}})
+
+
+def test_when_attendance_was_not_taken_everyone_with_a_seat_is_asked(
+        session: Session, make_event: Callable[..., Event]) -> None:
+    held = held_event(session, make_event, confirmed=3, no_show=1, cancelled=2)
+
+    assert feedback_requests.ask_due(session, utcnow()) == 4
+    session.commit()
+
+    assert queued(session, *KINDS) == Counter(
+        {**{("feedback_request", e): 1 for e in emails(held["confirmed"])},
+         **{("feedback_no_show", e): 1 for e in emails(held["no_show"])}})
+
+
+def test_a_second_pass_and_sending_by_hand_ask_nobody_twice(
+        session: Session, make_event: Callable[..., Event]) -> None:
+    held = held_event(session, make_event, attended=4)
+    now = utcnow()
+    assert feedback_requests.ask_due(session, now) == 4
+    session.commit()
+    assert feedback_requests.ask_due(session, now + timedelta(hours=1)) == 0
+    assert feedback_requests.ask_now(session, held.event, now + timedelta(hours=1)) == 0
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(FeedbackRequest)) == 4
+    assert sum(queued(session, *KINDS).values()) == 4
+
+
+def test_the_request_waits_for_the_series_delay_and_old_events_are_left_alone(
+        session: Session, make_event: Callable[..., Event], programme: Programme) -> None:
+    series = Series(programme=programme, title="Waits for attendance")
+    session.add(series)
+    session.commit()
+    settings(session, series, delay=120)
+    ended = utcnow().replace(microsecond=0) - timedelta(minutes=30)
+    held_event(session, make_event, attended=2, series=series, ended=ended)
+    long_ago = held_event(session, make_event, attended=2,
+                          ended=ended - limits.FEEDBACK_OPEN_FOR - timedelta(minutes=1))
+
+    assert feedback_requests.ask_due(session, ended + timedelta(minutes=119)) == 0
+    assert feedback_requests.ask_due(session, ended + timedelta(minutes=120)) == 2
+    session.commit()
+    assert not session.scalar(select(FeedbackRequest.id).join(Registration).where(
+        Registration.event_id == long_ago.event.id))
+
+
+def test_switching_off_stops_automatic_requests_per_series_or_event_but_not_by_hand(
+        session: Session, make_event: Callable[..., Event], programme: Programme) -> None:
+    quiet = Series(programme=programme, title="Quiet series")
+    session.add(quiet)
+    session.commit()
+    settings(session, quiet, automatic=False)
+    in_quiet = held_event(session, make_event, attended=1, series=quiet, prefix="a")
+    overridden = held_event(session, make_event, attended=1, series=quiet, prefix="b")
+    switched_off = held_event(session, make_event, attended=1, prefix="c")
+    feedback.set_automatic(session, overridden.event, True)
+    feedback.set_automatic(session, switched_off.event, False)
+    session.commit()
+    now = utcnow()
+
+    assert feedback_requests.ask_due(session, now) == 1
+    session.commit()
+    assert set(queued(session, *KINDS)) == {("feedback_request",
+                                             overridden["attended"][0].person.email)}
+
+    assert feedback_requests.ask_now(session, switched_off.event, now) == 1
+    assert feedback_requests.ask_now(session, in_quiet.event, now) == 1
+    session.commit()
+    assert sum(queued(session, *KINDS).values()) == 3
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"starts_at": utcnow() + timedelta(hours=1)}, "once the event has started"),
+    ({"starts_at": utcnow() - limits.FEEDBACK_OPEN_FOR - timedelta(hours=1)}, "has closed"),
+    ({"status": EventStatus.cancelled}, "cancelled event has nobody"),
+    ({"status": EventStatus.draft}, "draft event has nobody"),
+])
+def test_sending_by_hand_is_refused_with_a_reason_when_there_is_nothing_to_ask_about(
+        session: Session, make_event: Callable[..., Event], change: dict[str, object],
+        reason: str) -> None:
+    held = held_event(session, make_event, attended=1)
+    for name, value in change.items():
+        setattr(held.event, name, value)
+    session.commit()
+    with pytest.raises(NotOpen, match=reason):
+        feedback_requests.ask_now(session, held.event)
+    assert session.scalar(select(func.count()).select_from(FeedbackRequest)) == 0
+
+
+def test_the_reminder_falls_the_next_evening_at_seven_in_the_programmes_zone() -> None:
+    auckland = ZoneInfo("Pacific/Auckland")
+    # Saturday 6 April 2030, 9 pm NZDT; daylight saving ends that night (3 am → 2 am).
+    asked = datetime(2030, 4, 6, 21, 0, tzinfo=auckland)
+    moment = feedback_requests.reminder_moment(asked, auckland, limits.DEFAULT_FEEDBACK_REMINDER_AT)
+    assert moment.astimezone(auckland).replace(tzinfo=None) == datetime(2030, 4, 7, 19, 0)
+    assert moment == datetime(2030, 4, 7, 7, 0, tzinfo=UTC)  # NZST, twelve hours ahead
+    # Asked in the small hours: still the evening of the next day, not the same one.
+    early = datetime(2030, 4, 8, 0, 30, tzinfo=auckland)
+    assert feedback_requests.reminder_moment(early, auckland, limits.DEFAULT_FEEDBACK_REMINDER_AT
+                                             ) == datetime(2030, 4, 9, 7, 0, tzinfo=UTC)
+
+
+def test_one_reminder_goes_at_that_moment_to_those_who_have_not_answered(
+        session: Session, make_event: Callable[..., Event], programme: Programme) -> None:
+    auckland = ZoneInfo(programme.timezone)
+    ended = datetime(2030, 4, 6, 21, 0, tzinfo=auckland).astimezone(UTC)
+    held = held_event(session, make_event, attended=3, no_show=1, ended=ended)
+    assert feedback_requests.ask_due(session, ended) == 4
+    session.commit()
+    answered, *waiting = held["attended"]
+    give(session, answered, now=ended + timedelta(hours=1), rating=5)
+    due = datetime(2030, 4, 7, 7, 0, tzinfo=UTC)
+
+    assert feedback_requests.remind_due(session, SITE, due - timedelta(minutes=1)) == 0
+    assert feedback_requests.remind_due(session, SITE, due) == 3
+    session.commit()
+    assert feedback_requests.remind_due(session, SITE, due + timedelta(days=1)) == 0
+    session.commit()
+    assert queued(session, "feedback_reminder") == Counter(
+        {("feedback_reminder", place.person.email): 1
+         for place in [*waiting, *held["no_show"]]})
+    # The moment was handled for everyone, so nobody is looked at again.
+    assert session.scalar(select(func.count()).select_from(FeedbackRequest).where(
+        FeedbackRequest.reminder_done_at.is_(None))) == 0
+
+
+def test_no_reminder_after_the_form_closes(
+        session: Session, make_event: Callable[..., Event]) -> None:
+    held = held_event(session, make_event, attended=1)
+    closes = feedback.closes_at(held.event)
+    # Asked by hand on the form's last evening: no next evening left to remind on.
+    assert feedback_requests.ask_now(session, held.event, closes - timedelta(hours=2)) == 1
+    session.commit()
+    assert session.scalar(select(FeedbackRequest.remind_at)) is None
+    assert feedback_requests.remind_due(session, SITE, closes + timedelta(days=1)) == 0
+
+
+def series_of_two(session: Session, make_event: Callable[..., Event], programme: Programme,
+                  last_end: datetime) -> tuple[Series, Person, Person, Person]:
+    """Two held events of a series; Ana came to both, Ben to the first, Cy was a no-show."""
+    series = Series(programme=programme, title="Leading from any chair")
+    ana = Person(name="Ana", email="ana@example.org")
+    ben = Person(name="Ben", email="ben@example.org")
+    cy = Person(name="Cy", email="cy@example.org")
+    session.add_all([series, ana, ben, cy])
+    session.commit()
+    first = make_event(series=series, starts_at=last_end - timedelta(weeks=1, minutes=30))
+    last = make_event(series=series, starts_at=last_end - timedelta(minutes=30))
+    session.add_all([
+        Registration(event=first, person=ana, status=RegistrationStatus.attended),
+        Registration(event=first, person=ben, status=RegistrationStatus.attended),
+        Registration(event=last, person=ana, status=RegistrationStatus.attended),
+        Registration(event=last, person=cy, status=RegistrationStatus.no_show)])
+    session.commit()
+    return series, ana, ben, cy
+
+
+def test_the_follow_up_goes_six_weeks_after_the_series_last_event_once_per_person(
+        session: Session, make_event: Callable[..., Event], programme: Programme) -> None:
+    last_end = utcnow().replace(microsecond=0) - limits.FOLLOW_UP_AFTER
+    _series, ana, _ben, _cy = series_of_two(session, make_event, programme, last_end)
+    due = last_end + limits.FOLLOW_UP_AFTER
+
+    assert feedback_requests.follow_up_due(session, due - timedelta(minutes=1)) == 0
+    assert feedback_requests.follow_up_due(session, due) == 2
+    session.commit()
+    assert feedback_requests.follow_up_due(session, due + timedelta(days=1)) == 0
+    session.commit()
+    assert queued(session, "feedback_follow_up") == Counter(
+        {("feedback_follow_up", "ana@example.org"): 1,
+         ("feedback_follow_up", "ben@example.org"): 1})
+    # Ana's goes through her place at the last event she came to.
+    ana_request = session.scalars(select(FeedbackRequest).join(Registration).where(
+        Registration.person_id == ana.id, FeedbackRequest.purpose == Purpose.follow_up)).one()
+    assert ana_request.registration.event.starts_at == last_end - timedelta(minutes=30)
+
+
+def test_no_follow_up_while_the_series_has_an_event_to_come_or_is_switched_off(
+        session: Session, make_event: Callable[..., Event], programme: Programme) -> None:
+    last_end = utcnow().replace(microsecond=0) - limits.FOLLOW_UP_AFTER
+    series, *_ = series_of_two(session, make_event, programme, last_end)
+    later = make_event(series=series, starts_at=utcnow() + timedelta(days=3))
+    assert feedback_requests.follow_up_due(session, utcnow()) == 0
+    later.status = EventStatus.cancelled
+    session.commit()
+    settings(session, series, automatic=False)
+    assert feedback_requests.follow_up_due(session, utcnow()) == 0
+    settings(session, series, automatic=True)
+    assert feedback_requests.follow_up_due(session, utcnow()) == 2
+
+
+def first_link(text: str) -> str:
+    found = re.search(r"https://mingle\.example\.org(/feedback/\S+)", text)
+    assert found, text
+    return found.group(1)
+
+
+def test_feedback_emails_arrive_with_a_personal_link_that_opens_the_right_form(
+        mail_app: tuple[Flask, SmtpInbox], client: FlaskClient, session: Session,
+        make_event: Callable[..., Event]) -> None:
+    _, inbox = mail_app
+    held = held_event(session, make_event, attended=1, no_show=1,
+                      title="Changing a library from the front desk")
+    work = reminders.run_due(session, site=current_site())
+    session.commit()
+    assert work.feedback.requests == 2
+    # No token is kept in the outbox: only frozen facts.
+    for context in session.scalars(select(OutboxMessage.context)):
+        assert not any(token_of(place) in str(context)
+                       for place in [*held["attended"], *held["no_show"]])
+
+    assert outbox.drain(session, mailer.deliver) == (2, 0)
+    by_recipient = {rcpts[0]: message for (rcpts, _), message in zip(
+        inbox.envelopes, inbox.messages, strict=True)}
+    came = by_recipient[held["attended"][0].person.email]
+    missed = by_recipient[held["no_show"][0].person.email]
+    assert " ".join(came["Subject"].split()) == (
+        "How was Changing a library from the front desk? Two minutes of feedback")
+    assert missed["Subject"].startswith("We missed you at Changing a library")
+    came_text = came.get_body(preferencelist=("plain",)).get_content()
+    assert "Your answers are anonymous" in came_text
+    assert "secret-room-4417" not in came.as_string()
+
+    page = client.get(first_link(came_text))
+    assert page.status_code == 200
+    assert "How was Changing a library from the front desk?" in page.get_data(as_text=True)
+    page = client.get(first_link(missed.get_body(preferencelist=("plain",)).get_content()))
+    assert "What got in the way?" in page.get_data(as_text=True)
+
+
+def test_two_workers_at_once_ask_and_remind_each_person_exactly_once(
+        mail_app: tuple[Flask, SmtpInbox], session: Session, make_event: Callable[..., Event],
+        database_url: str, smtp_server: tuple[SmtpInbox, int], tmp_path: Path) -> None:
+    inbox, port = smtp_server
+    events = [held_event(session, make_event, attended=8, no_show=2, prefix=f"e{n}")
+              for n in range(3)]
+    session.execute(update(OutboxMessage).values(status="sent"))
+    session.commit()
+    people = {place.person.email for held in events
+              for place in [*held["attended"], *held["no_show"]]}
+
+    outputs = run_workers_together(database_url, port, str(tmp_path / "ask"))
+
+    inbox.wait_for(len(people))
+    assert Counter(rcpts[0] for rcpts, _ in inbox.envelopes) == Counter(
+        dict.fromkeys(people, 1)), outputs
+    assert sum(int(re.search(r"feedback requests (\d+)", o).group(1))
+               for o in outputs) == len(people)
+
+    # Some answer; the reminder falls due for everyone at once.
+    answered = [held["attended"][0] for held in events]
+    for place in answered:
+        give(session, place, rating=5)
+    session.execute(update(FeedbackRequest).values(remind_at=utcnow() - timedelta(minutes=1)))
+    session.commit()
+    before = len(inbox.envelopes)
+
+    outputs = run_workers_together(database_url, port, str(tmp_path / "remind"))
+
+    waiting = people - {place.person.email for place in answered}
+    inbox.wait_for(before + len(waiting))
+    reminded = Counter(rcpts[0] for rcpts, _ in inbox.envelopes[before:])
+    assert reminded == Counter(dict.fromkeys(waiting, 1)), outputs
+    assert sum(int(re.search(r"feedback reminders (\d+)", o).group(1))
+               for o in outputs) == len(waiting)
