@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from events import dashboard, limits
 from events.dashboard import Dashboard, EventFigures
@@ -331,11 +331,12 @@ def _non_responders(session: Session, event_ids: list[int]) -> dict[int, list[st
 
 
 def _answers(session: Session, event_ids: list[int]) -> list[FeedbackAnswers]:
+    # Joined, not "select in": those come in batches of 500 ids, one statement each.
     return list(session.execute(
         select(FeedbackAnswers).where(FeedbackAnswers.event_id.in_(event_ids))
-        .options(selectinload(FeedbackAnswers.scores),
-                 selectinload(FeedbackAnswers.registration).selectinload(Registration.person))
-        .order_by(FeedbackAnswers.locator)).scalars())
+        .options(joinedload(FeedbackAnswers.scores),
+                 joinedload(FeedbackAnswers.registration).joinedload(Registration.person))
+        .order_by(FeedbackAnswers.locator)).unique().scalars())
 
 
 def _shifts(evening: list[FeedbackAnswers], outcomes: list[Outcome],
