@@ -5,9 +5,15 @@ a real SMTP server; and exactly once even from two worker processes at the same 
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
+import subprocess
+import sys
+import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select, update
+from sqlalchemy import create_engine, func, select, text, update
 from sqlalchemy.orm import Session
 
 from events import feedback, feedback_requests, limits, outbox, reminders
@@ -32,9 +38,9 @@ from events.models import (
     Series,
     utcnow,
 )
-from tests.conftest import SmtpInbox
+from tests.conftest import ROOT, SmtpInbox
 from tests.feedback_support import SITE, give, held_event, settings, token_of
-from tests.test_outbox_delivery import run_workers_together
+from tests.test_outbox_delivery import worker_env
 from webapp import mailer
 from webapp.site import current_site
 
@@ -292,18 +298,86 @@ def test_feedback_emails_arrive_with_a_personal_link_that_opens_the_right_form(
     assert "What got in the way?" in page.get_data(as_text=True)
 
 
+@contextmanager
+def writes_held_back(database_url: str) -> Iterator[Callable[[int], None]]:
+    """Hold back every write to ``feedback_requests`` (a table lock on PostgreSQL, the
+    writers' file lock on SQLite) until the block ends; yields a function that waits until
+    ``count`` processes are queued behind it."""
+    if database_url.startswith("sqlite"):
+        lock_file = Path(database_url.removeprefix("sqlite:///") + "-writer.lock")
+        descriptor = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        inode = f":{os.stat(lock_file).st_ino} "
+
+        def queued() -> int:
+            return sum("-> FLOCK" in line and inode in line
+                       for line in Path("/proc/locks").read_text().splitlines())
+        try:
+            yield lambda count: _wait_until(queued, count)
+        finally:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+            os.close(descriptor)
+        return
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as holder, engine.connect() as watcher:
+            holder.execute(text("LOCK TABLE feedback_requests IN EXCLUSIVE MODE"))
+
+            def queued() -> int:
+                watcher.rollback()
+                return watcher.execute(text(
+                    "SELECT count(*) FROM pg_locks WHERE NOT granted "
+                    "AND relation = 'feedback_requests'::regclass")).scalar_one()
+            try:
+                yield lambda count: _wait_until(queued, count)
+            finally:
+                holder.rollback()
+    finally:
+        engine.dispose()
+
+
+def _wait_until(queued: Callable[[], int], count: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while queued() < count:
+        assert time.monotonic() < deadline, f"{queued()} of {count} workers queued"
+        time.sleep(0.05)
+
+
+def workers_racing(database_url: str, port: int, tmp: Path, count: int = 2) -> list[str]:
+    """``count`` ``worker --once`` processes that have each read what is due and are
+    queued at their first claim when they are let go together: every claim is raced."""
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--once"]
+    env = worker_env(database_url, port, str(tmp))
+    with writes_held_back(database_url) as wait_for:
+        workers = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, text=True)
+                   for _ in range(count)]
+        try:
+            wait_for(count)
+        except AssertionError:
+            for worker in workers:
+                worker.kill()
+            raise
+    outputs = []
+    for worker in workers:
+        output, _ = worker.communicate(timeout=120)
+        assert worker.returncode == 0, output
+        outputs.append(output)
+    return outputs
+
+
 def test_two_workers_at_once_ask_and_remind_each_person_exactly_once(
         mail_app: tuple[Flask, SmtpInbox], session: Session, make_event: Callable[..., Event],
         database_url: str, smtp_server: tuple[SmtpInbox, int], tmp_path: Path) -> None:
     inbox, port = smtp_server
-    events = [held_event(session, make_event, attended=8, no_show=2, prefix=f"e{n}")
-              for n in range(3)]
+    events = [held_event(session, make_event, attended=5, no_show=1, prefix=f"e{n}")
+              for n in range(2)]
     session.execute(update(OutboxMessage).values(status="sent"))
     session.commit()
     people = {place.person.email for held in events
               for place in [*held["attended"], *held["no_show"]]}
 
-    outputs = run_workers_together(database_url, port, str(tmp_path / "ask"))
+    outputs = workers_racing(database_url, port, tmp_path / "ask")
 
     inbox.wait_for(len(people))
     assert Counter(rcpts[0] for rcpts, _ in inbox.envelopes) == Counter(
@@ -319,7 +393,7 @@ def test_two_workers_at_once_ask_and_remind_each_person_exactly_once(
     session.commit()
     before = len(inbox.envelopes)
 
-    outputs = run_workers_together(database_url, port, str(tmp_path / "remind"))
+    outputs = workers_racing(database_url, port, tmp_path / "remind")
 
     waiting = people - {place.person.email for place in answered}
     inbox.wait_for(before + len(waiting))
