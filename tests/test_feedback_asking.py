@@ -288,7 +288,7 @@ def test_feedback_emails_arrive_with_a_personal_link_that_opens_the_right_form(
         "How was Changing a library from the front desk? Two minutes of feedback")
     assert missed["Subject"].startswith("We missed you at Changing a library")
     came_text = came.get_body(preferencelist=("plain",)).get_content()
-    assert "Your answers are anonymous" in came_text
+    assert "not who said it.\r\n\r\nYou can change" in came_text
     assert "secret-room-4417" not in came.as_string()
 
     page = client.get(first_link(came_text))
@@ -296,6 +296,43 @@ def test_feedback_emails_arrive_with_a_personal_link_that_opens_the_right_form(
     assert "How was Changing a library from the front desk?" in page.get_data(as_text=True)
     page = client.get(first_link(missed.get_body(preferencelist=("plain",)).get_content()))
     assert "What got in the way?" in page.get_data(as_text=True)
+
+
+def test_the_reminder_and_the_follow_up_arrive_with_their_own_words_and_links(
+        mail_app: tuple[Flask, SmtpInbox], client: FlaskClient, session: Session,
+        make_event: Callable[..., Event], programme: Programme) -> None:
+    _, inbox = mail_app
+    last_end = utcnow().replace(microsecond=0) - limits.FOLLOW_UP_AFTER
+    _series, ana, *_ = series_of_two(session, make_event, programme, last_end)
+    assert feedback_requests.follow_up_due(session, utcnow()) == 2
+    fresh = held_event(session, make_event, no_show=1, title="Evening of the reminder")
+    feedback_requests.ask_now(session, fresh.event)
+    session.execute(update(OutboxMessage).values(status="sent"))
+    session.execute(update(FeedbackRequest).where(FeedbackRequest.remind_at.is_not(None))
+                    .values(remind_at=utcnow() - timedelta(minutes=1)))
+    session.commit()
+    assert feedback_requests.remind_due(session, SITE, utcnow()) == 1
+    session.execute(update(OutboxMessage).where(OutboxMessage.status == "sent")
+                    .values(status="queued"))
+    session.execute(update(OutboxMessage).where(OutboxMessage.kind.not_in(
+        ("feedback_follow_up", "feedback_reminder"))).values(status="sent"))
+    session.commit()
+
+    assert outbox.drain(session, mailer.deliver) == (3, 0)
+
+    by_recipient = {rcpts[0]: message for (rcpts, _), message in zip(
+        inbox.envelopes, inbox.messages, strict=True)}
+    follow_up = by_recipient[ana.email]
+    assert " ".join(follow_up["Subject"].split()) == (
+        "Six weeks on: did Leading from any chair make a difference?")
+    link = first_link(follow_up.get_body(preferencelist=("plain",)).get_content())
+    assert link.endswith("/follow-up")
+    assert "Have you used or shared" in client.get(link).get_data(as_text=True)
+    reminder = by_recipient[fresh["no_show"][0].person.email]
+    assert reminder["Subject"] == "One question about Evening of the reminder"
+    text = reminder.get_body(preferencelist=("plain",)).get_content()
+    assert "what got in the way" in text and "This is the only reminder." in text
+    assert "What got in the way?" in client.get(first_link(text)).get_data(as_text=True)
 
 
 @contextmanager
