@@ -1,5 +1,6 @@
 """The demo's feedback: on first run the report of a finished series has something to show,
-and the first worker pass asks the drop-in's participant, whose e-mail opens the form."""
+and the first worker pass asks the participant of the evening just over, whose e-mail opens
+the form with its series' outcomes."""
 
 from __future__ import annotations
 
@@ -46,4 +47,6 @@ def test_the_demo_has_a_finished_series_to_report_on_and_one_request_to_answer(
     link = next(line for line in text.splitlines() if "/feedback/" in line)
     page = client.get(link.removeprefix(app.config["BASE_URL"]))
     assert page.status_code == 200
-    assert "How was Drop-in: ask the organisers anything?" in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert "How was Leading from any chair: an opening conversation?" in html
+    assert "I feel confident to lead a change without a title" in html

@@ -20,7 +20,9 @@ def _as_sent(value: Any) -> Any:
 
 
 def _choices(labels: dict[Any, str]) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in labels.items()]
+    # A scale's points carry their number as well as their word.
+    return [SelectChoice(value, f"{value} {label}" if isinstance(value, int) else label)
+            for value, label in labels.items()]
 
 
 def _radio(label: str, labels: dict[Any, str]) -> RadioField:
