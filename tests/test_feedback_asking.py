@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -101,17 +102,24 @@ def test_the_request_waits_for_the_series_delay_and_old_events_are_left_alone(
     series = Series(programme=programme, title="Waits for attendance")
     session.add(series)
     session.commit()
-    settings(session, series, delay=120)
+    settings(session, series, delay=120, remind_at=clock(18, 30))
     ended = utcnow().replace(microsecond=0) - timedelta(minutes=30)
-    held_event(session, make_event, attended=2, series=series, ended=ended)
+    held = held_event(session, make_event, attended=2, series=series, ended=ended)
     long_ago = held_event(session, make_event, attended=2,
                           ended=ended - limits.FEEDBACK_OPEN_FOR - timedelta(minutes=1))
 
     assert feedback_requests.ask_due(session, ended + timedelta(minutes=119)) == 0
-    assert feedback_requests.ask_due(session, ended + timedelta(minutes=120)) == 2
+    asked_at = ended + timedelta(minutes=120)
+    assert feedback_requests.ask_due(session, asked_at) == 2
     session.commit()
     assert not session.scalar(select(FeedbackRequest.id).join(Registration).where(
         Registration.event_id == long_ago.event.id))
+    # The series' own reminder time, the next evening in the programme's zone.
+    zone = ZoneInfo(programme.timezone)
+    expected = datetime.combine(asked_at.astimezone(zone).date() + timedelta(days=1),
+                                clock(18, 30), tzinfo=zone)
+    assert set(session.scalars(select(FeedbackRequest.remind_at).join(Registration).where(
+        Registration.event_id == held.event.id))) == {expected.astimezone(UTC)}
 
 
 def test_switching_off_stops_automatic_requests_per_series_or_event_but_not_by_hand(

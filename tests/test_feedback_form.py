@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from events import access, feedback, feedback_requests, limits
 from events.errors import NotOpen
 from events.feedback import FeedbackAnswers, FeedbackRequest, Purpose, Questions, SelfAssessment
-from events.models import Event, OutboxMessage, Programme, Series, utcnow
+from events.models import Event, EventStatus, OutboxMessage, Programme, Series, utcnow
 from tests.conftest import csrf_token_from, make_site
 from tests.feedback_support import SITE, give, held_event, settings, token_of
 from tests.test_auth import log_in, make_organiser
@@ -136,6 +136,20 @@ def test_the_form_closes_fourteen_days_after_the_event(
     response = client.post(path, data={"csrf_token": token, "rating": "5"})
     assert response.status_code == 409
     assert len(answers_rows(session)) == 1
+
+
+def test_a_cancelled_event_takes_no_feedback(
+        client: FlaskClient, session: Session, make_event: Callable[..., Event]) -> None:
+    held = asked(session, make_event, attended=1)
+    held.event.status = EventStatus.cancelled
+    session.commit()
+    response = client.get(f"/feedback/{token_of(held['attended'][0])}")
+    assert response.status_code == 409
+    assert "This event was cancelled" in response.get_data(as_text=True)
+    with pytest.raises(NotOpen, match="cancelled"):
+        give(session, held["attended"][0])
+    session.rollback()
+    assert answers_rows(session) == []
 
 
 @pytest.mark.parametrize(("data", "message"), [
