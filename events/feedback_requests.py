@@ -181,20 +181,30 @@ def status_of(session: Session, event: Event, now: datetime | None = None) -> Ev
                          asked, answered, why_not_now(event, now))
 
 
+# Places holding a seat, by event, each with the id of its request (or None).
+Places = dict[int, list[tuple[Registration, int | None]]]
+
+
+def _places(session: Session, events: Iterable[Event], purpose: Purpose) -> Places:
+    """Every place holding a seat at ``events``, in id order, with its request of
+    ``purpose`` if it has one."""
+    by_event: Places = defaultdict(list)
+    for registration, request_id in session.execute(
+            select(Registration, FeedbackRequest.id)
+            .outerjoin(FeedbackRequest, and_(FeedbackRequest.registration_id == Registration.id,
+                                             FeedbackRequest.purpose == purpose))
+            .where(Registration.event_id.in_([event.id for event in events]),
+                   Registration.holds_seat)
+            .order_by(Registration.id)):
+        by_event[registration.event_id].append((registration, request_id))
+    return by_event
+
+
 def _ask(session: Session, events: list[Event], settings: dict[int, SeriesFeedback],
          now: datetime) -> int:
     if not events:
         return 0
-    places = session.execute(
-        select(Registration, FeedbackRequest.id)
-        .outerjoin(FeedbackRequest, and_(FeedbackRequest.registration_id == Registration.id,
-                                         FeedbackRequest.purpose == Purpose.after_event))
-        .where(Registration.event_id.in_([event.id for event in events]),
-               Registration.holds_seat)
-        .order_by(Registration.id)).all()
-    by_event: dict[int, list[tuple[Registration, int | None]]] = defaultdict(list)
-    for registration, request_id in places:
-        by_event[registration.event_id].append((registration, request_id))
+    by_event = _places(session, events, Purpose.after_event)
     asked = 0
     for event in events:
         rows = by_event[event.id]
@@ -311,13 +321,8 @@ def follow_up_due(session: Session, now: datetime) -> int:
             due[series_id] = (events, opens + limits.FEEDBACK_OPEN_FOR)
     if not due:
         return 0
-    places = session.execute(
-        select(Registration, FeedbackRequest.id)
-        .outerjoin(FeedbackRequest, and_(FeedbackRequest.registration_id == Registration.id,
-                                         FeedbackRequest.purpose == Purpose.follow_up))
-        .where(Registration.event_id.in_([e.id for events, _ in due.values() for e in events]),
-               Registration.holds_seat)
-        .order_by(Registration.id)).all()
+    places = _places(session, (e for events, _ in due.values() for e in events),
+                     Purpose.follow_up)
     asked = 0
     for series_id, (events, closing) in due.items():
         chosen = _one_place_per_person(events, places)
@@ -329,16 +334,10 @@ def follow_up_due(session: Session, now: datetime) -> int:
     return asked
 
 
-def _one_place_per_person(events: list[Event],
-                          places: Iterable[tuple[Registration, int | None]]
-                          ) -> list[Registration]:
-    """For each person who came to any of ``events`` and was not followed up yet, their
-    place at the last one they came to (every worker picks the same)."""
-    order = {event.id: n for n, event in enumerate(events)}
-    by_event: dict[int, list[tuple[Registration, int | None]]] = defaultdict(list)
-    for registration, request_id in places:
-        if registration.event_id in order:
-            by_event[registration.event_id].append((registration, request_id))
+def _one_place_per_person(events: list[Event], by_event: Places) -> list[Registration]:
+    """For each person who came to any of ``events`` (in order of time) and was not
+    followed up yet, their place at the last one they came to (every worker picks the
+    same)."""
     latest: dict[int, Registration] = {}
     followed_up: set[int] = set()
     for event in events:

@@ -7,7 +7,7 @@ from flask import Response, render_template, url_for
 from events import dashboard, feedback_reports
 from webapp.extensions import db
 from webapp.organise.access import bp, load_programme, load_series
-from webapp.organise.feedback_views import chosen_event, report_links
+from webapp.organise.feedback_views import chosen_event, csv_download, report_links
 
 
 def _page(report: feedback_reports.FeedbackReport, back: str, csv_url: str,
@@ -17,8 +17,7 @@ def _page(report: feedback_reports.FeedbackReport, back: str, csv_url: str,
 
 
 def _csv(board: dashboard.Dashboard, name: str) -> Response:
-    return Response(dashboard.export_csv(board), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    return csv_download(dashboard.export_csv(board), name)
 
 
 @bp.get("/programmes/<int:programme_id>/dashboard")

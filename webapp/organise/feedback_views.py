@@ -108,19 +108,22 @@ def programme_report(programme_id: int) -> str:
         url_for("organise.programme_dashboard", programme_id=programme_id))
 
 
-def _csv(report: feedback_reports.FeedbackReport, name: str) -> Response:
-    return Response(feedback_reports.export_csv(report), mimetype="text/csv",
+def csv_download(text: str, name: str) -> Response:
+    """A CSV document the browser saves as ``<name>.csv``."""
+    return Response(text, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 
 @bp.get("/series/<int:series_id>/feedback.csv")
 def series_feedback_csv(series_id: int) -> Response:
     series = load_series(series_id)
-    return _csv(feedback_reports.for_series(db.session, series), f"series-{series.id}-feedback")
+    return csv_download(feedback_reports.export_csv(
+        feedback_reports.for_series(db.session, series)), f"series-{series.id}-feedback")
 
 
 @bp.get("/programmes/<int:programme_id>/feedback.csv")
 def programme_feedback_csv(programme_id: int) -> Response:
     programme = load_programme(programme_id)
-    return _csv(feedback_reports.for_programme(db.session, programme),
-                f"programme-{programme.slug}-feedback")
+    return csv_download(feedback_reports.export_csv(
+        feedback_reports.for_programme(db.session, programme)),
+        f"programme-{programme.slug}-feedback")
