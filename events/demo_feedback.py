@@ -17,8 +17,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from events import booking, feedback, feedback_requests, limits, outbox, planning, roster
-from events.feedback import Answers, Purpose
+from events import (
+    booking,
+    feedback,
+    feedback_requests,
+    feedback_settings,
+    limits,
+    outbox,
+    planning,
+    roster,
+)
+from events.feedback import Answers
+from events.feedback_models import FeedbackRequest, Purpose
 from events.models import (
     Event,
     EventKind,
@@ -144,7 +154,7 @@ def seed_feedback_demo(session: Session, programme: Programme, site: Site,
                                 "are working on before it is finished.")
     session.add(series)
     session.flush()
-    feedback.save_settings(session, series, feedback.SettingsPlan(
+    feedback_settings.save_settings(session, series, feedback_settings.SettingsPlan(
         automatic=True, named=False, delay_minutes=0, remind_at=time(19, 0),
         outcomes=list(OUTCOMES)))
     facilitator = session.execute(select(Person).where(
@@ -217,7 +227,7 @@ def _history(session: Session, site: Site, event: Event, chance: random.Random,
 
 def _evening(session: Session, event: Event, chance: random.Random,
              decks: dict[str, Deck]) -> Answers:
-    outcomes = feedback.outcomes_of(session, event.series_id)
+    outcomes = feedback_settings.outcomes_of(session, event.series_id)
     rating = chance.choices([2, 3, 4, 5], weights=[1, 4, 8, 6])[0]
     scores = {}
     for outcome in outcomes:
@@ -240,9 +250,9 @@ def _follow_up(session: Session, site: Site, at: datetime, chance: random.Random
                how: Deck) -> None:
     feedback_requests.follow_up_due(session, at)
     asked = session.execute(
-        select(feedback.FeedbackRequest).where(
-            feedback.FeedbackRequest.purpose == Purpose.follow_up)
-        .order_by(feedback.FeedbackRequest.id)).scalars()
+        select(FeedbackRequest).where(
+            FeedbackRequest.purpose == Purpose.follow_up)
+        .order_by(FeedbackRequest.id)).scalars()
     for request in asked:
         if chance.random() < 0.3:
             used = chance.choices(["yes", "not_yet", "no"], weights=[6, 3, 1])[0]
@@ -267,7 +277,7 @@ def _opening(session: Session, programme: Programme, now: datetime) -> None:
         Series.programme_id == programme.id, Series.title == UPCOMING_SERIES)
     ).scalar_one_or_none()
     if series is not None:
-        feedback.save_settings(session, series, feedback.SettingsPlan(
+        feedback_settings.save_settings(session, series, feedback_settings.SettingsPlan(
             automatic=True, named=False, delay_minutes=0, remind_at=time(19, 0),
             outcomes=list(UPCOMING_OUTCOMES)))
     zone = programme.zone

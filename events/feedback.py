@@ -48,211 +48,39 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
-from sqlalchemy import (
-    Boolean,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    Time,
-    UniqueConstraint,
-    delete,
-    select,
-)
+from sqlalchemy import delete, select
 from sqlalchemy import insert as insert_rows
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.hybrid import hybrid_method
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from events import limits, signed_links
 from events.errors import InvalidInput, NotFound, NotOpen
+from events.feedback_models import (
+    ComeAgain,
+    FeedbackAnswers,
+    FeedbackRequest,
+    Obstacle,
+    Outcome,
+    Purpose,
+    Questions,
+    SelfAssessment,
+    Used,
+)
+from events.feedback_settings import outcomes_of, settings_of
 from events.models import (
-    Base,
     Event,
     EventStatus,
     OutboxMessage,
     Registration,
     RegistrationStatus,
-    Series,
-    UTCDateTime,
-    _enum,
     utcnow,
 )
+from events.people import free_text
 from events.site import Site
-
-
-class Purpose(enum.StrEnum):
-    """Why a registration was asked: the evening itself, or the series' follow-up."""
-
-    after_event = "after_event"
-    follow_up = "follow_up"
-
-
-class Questions(enum.StrEnum):
-    """Which form was answered."""
-
-    evening = "evening"
-    no_show = "no_show"
-    follow_up = "follow_up"
-
-
-class ComeAgain(enum.StrEnum):
-    yes = "yes"
-    maybe = "maybe"
-    no = "no"
-
-
-class Obstacle(enum.StrEnum):
-    """What got in the way of a no-show."""
-
-    work = "work"
-    clash = "clash"
-    forgot = "forgot"
-    technical = "technical"
-    other = "other"
-
-
-class Used(enum.StrEnum):
-    """The follow-up's "have you used or shared what you learned?"."""
-
-    yes = "yes"
-    not_yet = "not_yet"
-    no = "no"
-
-
-# The words each answer is shown with, on the form and in reports alike.
-RATING_LABELS = {1: "Poor", 2: "Fair", 3: "Good", 4: "Very good", 5: "Excellent"}
-SCORE_LABELS = {1: "Not at all", 2: "A little", 3: "Somewhat", 4: "Mostly", 5: "Completely"}
-COME_AGAIN_LABELS = {ComeAgain.yes: "Yes", ComeAgain.maybe: "Maybe", ComeAgain.no: "No"}
-OBSTACLE_LABELS = {
-    Obstacle.work: "Work or family came first",
-    Obstacle.clash: "It clashed with something else",
-    Obstacle.forgot: "I forgot",
-    Obstacle.technical: "I could not get into the meeting",
-    Obstacle.other: "Something else",
-}
-USED_LABELS = {Used.yes: "Yes", Used.not_yet: "Not yet", Used.no: "No"}
-
-
-class SeriesFeedback(Base):
-    """How a series asks for feedback; a series without a row uses the defaults."""
-
-    __tablename__ = "series_feedback"
-
-    series_id: Mapped[int] = mapped_column(ForeignKey("series.id"), primary_key=True)
-    # Requests go out by themselves after each event (and the follow-up after the last).
-    automatic: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Names beside answers; changed only by ``set_named``.
-    named: Mapped[bool] = mapped_column(Boolean, default=False)
-    delay_minutes: Mapped[int] = mapped_column(Integer, default=limits.DEFAULT_FEEDBACK_DELAY)
-    # The reminder's time of day, in the programme's zone.
-    remind_at: Mapped[time] = mapped_column(Time, default=limits.DEFAULT_FEEDBACK_REMINDER_AT)
-
-
-def default_settings(series_id: int) -> SeriesFeedback:
-    """A series' settings before anyone changed them (not added to any session)."""
-    return SeriesFeedback(series_id=series_id, automatic=True, named=False,
-                          delay_minutes=limits.DEFAULT_FEEDBACK_DELAY,
-                          remind_at=limits.DEFAULT_FEEDBACK_REMINDER_AT)
-
-
-class Outcome(Base):
-    """A statement a series sets out to make true, which participants rate themselves on."""
-
-    __tablename__ = "feedback_outcomes"
-    __table_args__ = (UniqueConstraint("series_id", "position"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    series_id: Mapped[int] = mapped_column(ForeignKey("series.id"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
-    statement: Mapped[str] = mapped_column(String(limits.OUTCOME_MAX))
-
-
-class EventFeedback(Base):
-    """An event's own switch for automatic requests, when an organiser set one."""
-
-    __tablename__ = "event_feedback"
-
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
-    automatic: Mapped[bool] = mapped_column(Boolean, default=True)
-
-
-class FeedbackRequest(Base):
-    """The record that a registration was asked, written once (the unique pair is the
-    claim that makes two workers ask once). Answering never touches it."""
-
-    __tablename__ = "feedback_requests"
-    __table_args__ = (UniqueConstraint("registration_id", "purpose"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id"))
-    purpose: Mapped[Purpose] = mapped_column(_enum(Purpose, "feedback_purpose"))
-    asked_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # When the one reminder falls due (none for a follow-up, or after closing).
-    remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    # Set once, by the worker that handled the reminder (sent or not needed).
-    reminder_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-    registration: Mapped[Registration] = relationship()
-
-    @hybrid_method
-    def is_open(self, now: datetime) -> bool:
-        """Whether the form still takes answers at ``now``."""
-        return self.closes_at > now
-
-
-class FeedbackAnswers(Base):
-    """One registration's answers for one purpose, under its locator.
-
-    No person, no registration (unless named), no time: see the module's
-    threat model. The locator is the key, so rows carry no counter of the
-    order they came in.
-    """
-
-    __tablename__ = "feedback_answers"
-
-    locator: Mapped[str] = mapped_column(String(64), primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
-    questions: Mapped[Questions] = mapped_column(_enum(Questions, "feedback_questions"))
-    # Only on a named series' form.
-    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id"))
-    rating: Mapped[int | None] = mapped_column(Integer)
-    worked: Mapped[str] = mapped_column(Text, default="")
-    better: Mapped[str] = mapped_column(Text, default="")
-    come_again: Mapped[ComeAgain | None] = mapped_column(_enum(ComeAgain, "come_again"))
-    topics: Mapped[str] = mapped_column(Text, default="")
-    share_with_speakers: Mapped[bool] = mapped_column(Boolean, default=False)
-    may_quote: Mapped[bool] = mapped_column(Boolean, default=False)
-    obstacle: Mapped[Obstacle | None] = mapped_column(_enum(Obstacle, "feedback_obstacle"))
-    obstacle_note: Mapped[str] = mapped_column(Text, default="")
-    used: Mapped[Used | None] = mapped_column(_enum(Used, "feedback_used"))
-    how: Mapped[str] = mapped_column(Text, default="")
-
-    event: Mapped[Event] = relationship()
-    registration: Mapped[Registration | None] = relationship()
-    scores: Mapped[list[SelfAssessment]] = relationship(cascade="all, delete-orphan",
-                                                        order_by="SelfAssessment.outcome_id")
-
-
-class SelfAssessment(Base):
-    """Where a participant puts themselves on one outcome, before the evening and now
-    (a retrospective pre-test: both asked at once, on the same scale)."""
-
-    __tablename__ = "feedback_self_assessments"
-
-    locator: Mapped[str] = mapped_column(ForeignKey("feedback_answers.locator",
-                                                    ondelete="CASCADE"), primary_key=True)
-    outcome_id: Mapped[int] = mapped_column(ForeignKey("feedback_outcomes.id"),
-                                            primary_key=True)
-    before: Mapped[int] = mapped_column("score_before", Integer)
-    now: Mapped[int] = mapped_column("score_now", Integer)
-
 
 # -- Personal links -------------------------------------------------------------------
 
@@ -327,138 +155,7 @@ def invitation_for(site: Site, message: OutboxMessage) -> Invitation | None:
                       Questions(context["questions"]), bool(context.get("named")))
 
 
-# -- Series settings ------------------------------------------------------------------
-
-def settings_of(session: Session, series_id: int | None) -> SeriesFeedback | None:
-    """The series' settings (defaults if never changed); ``None`` for an event without one."""
-    if series_id is None:
-        return None
-    return session.get(SeriesFeedback, series_id) or default_settings(series_id)
-
-
-def outcomes_of(session: Session, series_id: int | None) -> list[Outcome]:
-    """The series' outcome statements, in order."""
-    if series_id is None:
-        return []
-    return list(session.execute(select(Outcome).where(Outcome.series_id == series_id)
-                                .order_by(Outcome.position)).scalars())
-
-
-@dataclass(frozen=True)
-class SeriesSettings:
-    """A series' feedback settings as its page shows them."""
-
-    settings: SeriesFeedback
-    outcomes: list[Outcome]
-    # Anyone has answered: anonymity and outcomes can no longer change.
-    locked: bool
-
-
-def series_settings(session: Session, series: Series) -> SeriesSettings:
-    """The series' settings, outcome statements and whether they are fixed (reads only)."""
-    return SeriesSettings(settings_of(session, series.id) or default_settings(series.id),
-                          outcomes_of(session, series.id), has_responses(session, series.id))
-
-
-def has_responses(session: Session, series_id: int) -> bool:
-    """Whether anyone has answered a form of the series (its questions are then fixed)."""
-    return session.execute(
-        select(FeedbackAnswers.locator).join(Event, Event.id == FeedbackAnswers.event_id)
-        .where(Event.series_id == series_id).limit(1)
-    ).first() is not None
-
-
-LOCKED = ("People have already answered this series' form, so its {} can no longer "
-          "change: the answers were given on that understanding.")
-
-
-def set_named(session: Session, settings: SeriesFeedback, named: bool) -> None:
-    """The one way a series' form becomes named or anonymous: refused once anyone has
-    answered, since they answered on the understanding the form gave them."""
-    if bool(settings.named) != named and has_responses(session, settings.series_id):
-        raise NotOpen(LOCKED.format("anonymity"))
-    settings.named = named
-
-
-@dataclass
-class SettingsPlan:
-    """What an organiser sets for a series' feedback."""
-
-    automatic: bool
-    named: bool
-    delay_minutes: object
-    remind_at: object
-    outcomes: list[str] = field(default_factory=list)
-
-
-def save_settings(session: Session, series: Series, plan: SettingsPlan) -> SeriesFeedback:
-    """Store the series' feedback settings and outcome statements."""
-    if not isinstance(plan.remind_at, time):
-        raise InvalidInput("Enter the reminder's time, e.g. 19:00.", field="remind_at")
-    statements = [free_text(text, f"outcome_{n}", "outcome", limits.OUTCOME_MAX)
-                  for n, text in enumerate(plan.outcomes, start=1)]
-    statements = [" ".join(text.split()) for text in statements if text.strip()]
-    if len(statements) > limits.OUTCOMES_MAX:
-        raise InvalidInput(f"State at most {limits.OUTCOMES_MAX} outcomes.", field="outcome_1")
-    settings = session.get(SeriesFeedback, series.id)
-    if settings is None:
-        settings = default_settings(series.id)
-        session.add(settings)
-    settings.automatic = bool(plan.automatic)
-    settings.delay_minutes = limits.FEEDBACK_DELAY.check(plan.delay_minutes, "delay_minutes",
-                                                         "delay in minutes")
-    settings.remind_at = plan.remind_at
-    set_named(session, settings, bool(plan.named))
-    current = outcomes_of(session, series.id)
-    if [outcome.statement for outcome in current] != statements:
-        if has_responses(session, series.id):
-            raise NotOpen(LOCKED.format("outcomes"))
-        for outcome in current:
-            session.delete(outcome)
-        session.flush()
-        session.add_all(Outcome(series_id=series.id, position=n, statement=text)
-                        for n, text in enumerate(statements, start=1))
-    session.flush()
-    return settings
-
-
-def event_switch(session: Session, event_id: int) -> EventFeedback | None:
-    """The event's own switch, if an organiser set one."""
-    return session.get(EventFeedback, event_id)
-
-
-def set_automatic(session: Session, event: Event, automatic: bool) -> EventFeedback:
-    """Switch automatic requests on or off for one event, whatever its series does."""
-    switch = session.get(EventFeedback, event.id)
-    if switch is None:
-        switch = EventFeedback(event_id=event.id)
-        session.add(switch)
-    switch.automatic = automatic
-    session.flush()
-    return switch
-
-
-def asks_automatically(settings: SeriesFeedback | None, switch: EventFeedback | None) -> bool:
-    """Whether requests for an event go out by themselves: its own switch decides, else
-    its series'; on by default."""
-    if switch is not None:
-        return switch.automatic
-    return settings.automatic if settings is not None else True
-
-
 # -- The form -------------------------------------------------------------------------
-
-def free_text(raw: object, field_name: str, label: str, limit: int) -> str:
-    """What a person typed, trimmed; refused if too long or holding control characters."""
-    text = raw.strip() if isinstance(raw, str) else ""
-    # PostgreSQL refuses NUL, and no answer needs control characters.
-    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in text):
-        raise InvalidInput(f"The {label} contains control characters; please retype it.",
-                           field=field_name)
-    if len(text) > limit:
-        raise InvalidInput(f"Please keep the {label} to {limit} characters.", field=field_name)
-    return text
-
 
 @dataclass(frozen=True)
 class Form:
@@ -637,8 +334,3 @@ def closed_reason(form: Form) -> str:
     if form.event.status == EventStatus.cancelled:
         return "This event was cancelled, so there is nothing to give feedback on."
     return "This form has closed. Thank you all the same."
-
-
-def days_left(form: Form, now: datetime) -> int:
-    """Whole days until the form closes (0 on its last day)."""
-    return max((form.request.closes_at - now) // timedelta(days=1), 0)

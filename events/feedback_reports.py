@@ -1,4 +1,4 @@
-"""What feedback says, per event, series and programme, and to each speaker.
+"""What feedback says, per event, series and programme (speakers: ``events.speaker_feedback``).
 
 Small numbers protect people: every breakdown of answers goes through
 ``breakdown``, which shows fewer than ``limits.FEWEST_SHOWN`` answers as a
@@ -7,7 +7,7 @@ count only. Totals are built from whole *units* that each pass that test
 follow-up), so no total minus the parts a page shows, on this page or
 another, gives away a unit that was held back. Comments and CSV rows are
 listed in the order of their locators, which is random, never in the order
-they came in.
+they came in (the CSV: ``events.feedback_csv``).
 
 Figures only: the charts are drawn by templates (``organise/_feedback_charts.html``).
 """
@@ -18,7 +18,6 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Generic, TypeVar
 
 from sqlalchemy import and_, func, select
@@ -26,7 +25,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from events import dashboard, limits
 from events.dashboard import Dashboard, EventFigures
-from events.feedback import (
+from events.feedback_models import (
     COME_AGAIN_LABELS,
     OBSTACLE_LABELS,
     RATING_LABELS,
@@ -37,19 +36,15 @@ from events.feedback import (
     Purpose,
     Questions,
     SeriesFeedback,
-    closes_at,
 )
 from events.models import (
     Event,
-    InvitationStatus,
     Person,
     Programme,
     Registration,
     RegistrationStatus,
-    Role,
     Series,
 )
-from events.spreadsheets import csv_text
 
 T = TypeVar("T")
 
@@ -330,7 +325,9 @@ def _non_responders(session: Session, event_ids: list[int]) -> dict[int, list[st
     return names
 
 
-def _answers(session: Session, event_ids: list[int]) -> list[FeedbackAnswers]:
+def answers_of(session: Session, event_ids: list[int]) -> list[FeedbackAnswers]:
+    """Every answer given about ``event_ids``, with their self-assessments and (on named
+    forms) who gave them, in the order of their locators."""
     # Joined, not "select in": those come in batches of 500 ids, one statement each.
     return list(session.execute(
         select(FeedbackAnswers).where(FeedbackAnswers.event_id.in_(event_ids))
@@ -357,7 +354,7 @@ def _written(answers: list[FeedbackAnswers], choice: str, labels: dict[object, s
                    comments(answers, [note], named, with_event=False))
 
 
-def _by(answers: Iterable[FeedbackAnswers], questions: Questions,
+def grouped(answers: Iterable[FeedbackAnswers], questions: Questions,
         key: Callable[[FeedbackAnswers], object]) -> dict[object, list[FeedbackAnswers]]:
     groups: dict[object, list[FeedbackAnswers]] = defaultdict(list)
     for answer in answers:
@@ -366,7 +363,8 @@ def _by(answers: Iterable[FeedbackAnswers], questions: Questions,
     return groups
 
 
-def _series_of(answer: FeedbackAnswers) -> object:
+def series_unit(answer: FeedbackAnswers) -> object:
+    """The unit no-shows' reasons and the follow-up are shown by: the series."""
     # An event without a series is its own unit.
     return answer.event.series_id or ("event", answer.event_id)
 
@@ -384,9 +382,9 @@ def _report(session: Session, board: Dashboard, comment_event_id: int | None
                                     .order_by(Outcome.series_id, Outcome.position)).scalars())
     asked = _asked(session, ids)
     names = _non_responders(session, ids) if named else {}
-    answers = _answers(session, ids)
-    evening = _by(answers, Questions.evening, lambda a: a.event_id)
-    no_shows = _by(answers, Questions.no_show, lambda a: a.event_id)
+    answers = answers_of(session, ids)
+    evening = grouped(answers, Questions.evening, lambda a: a.event_id)
+    no_shows = grouped(answers, Questions.no_show, lambda a: a.event_id)
     rows = []
     for figures in board.rows:
         event = figures.event
@@ -412,10 +410,10 @@ def _report(session: Session, board: Dashboard, comment_event_id: int | None
         comments=breakdown(len(on_show), lambda: comments(on_show, COMMENT_QUESTIONS, named)),
         comment_event=chosen,
         no_shows=_pooled_written(
-            _by(answers, Questions.no_show, _series_of).values(),
+            grouped(answers, Questions.no_show, series_unit).values(),
             lambda kept: _written(kept, "obstacle", OBSTACLE_LABELS, "obstacle_note", named)),
         follow_up=_pooled_written(
-            _by(answers, Questions.follow_up, _series_of).values(),
+            grouped(answers, Questions.follow_up, series_unit).values(),
             lambda kept: _written(kept, "used", USED_LABELS, "how", named)),
         named=bool(named), answers=answers)
 
@@ -430,105 +428,3 @@ def _pooled_written(units: Iterable[list[FeedbackAnswers]],
     kept, held_back = pooled(units)
     # Counted in full; what they say only from the units the rule shows.
     return Shown(len(kept) + held_back, breakdown(len(kept), lambda: figures(kept)).figures)
-
-
-# -- CSV ------------------------------------------------------------------------------
-
-def export_csv(report: FeedbackReport) -> str:
-    """Every answer the small-number rule lets be seen, one row each.
-
-    Evening answers name their event; a no-show's reason and the follow-up
-    name only their series, as their units on the pages are series.
-    """
-    outcomes = [shift.outcome for shift in report.shifts]
-    named = report.named
-    header = ["event_id", "event", "series", "form", *(["name"] if named else []),
-              "rating", "come_again", "worked", "better", "topics", "share_with_speakers",
-              "may_quote"]
-    for n in range(1, limits.OUTCOMES_MAX + 1):
-        header += [f"outcome_{n}", f"outcome_{n}_before", f"outcome_{n}_now"]
-    header += ["what_got_in_the_way", "note", "used_or_shared", "how"]
-    shown_events = {row.event.id for row in report.events if row.rating.figures is not None}
-    evening = [a for a in report.answers
-               if a.questions == Questions.evening and a.event_id in shown_events]
-    kept = []
-    for questions in (Questions.no_show, Questions.follow_up):
-        kept += pooled(_by(report.answers, questions, _series_of).values())[0]
-    rows = []
-    for answer in [*evening, *kept]:
-        evening_row = answer.questions == Questions.evening
-        series = answer.event.series.title if answer.event.series else ""
-        row: list[object] = [answer.event_id if evening_row else "",
-                             answer.event.title if evening_row else "", series,
-                             answer.questions.value]
-        if named:
-            row.append(answer.registration.person.name
-                       if answer.registration is not None else "")
-        row += [answer.rating, _value(answer.come_again), answer.worked, answer.better,
-                answer.topics, _yes(answer, "share_with_speakers"), _yes(answer, "may_quote")]
-        scores = {score.outcome_id: score for score in answer.scores}
-        mine = [outcome for outcome in outcomes if outcome.id in scores]
-        for n in range(limits.OUTCOMES_MAX):
-            if n < len(mine):
-                score = scores[mine[n].id]
-                row += [mine[n].statement, score.before, score.now]
-            else:
-                row += ["", "", ""]
-        row += [_value(answer.obstacle), answer.obstacle_note, _value(answer.used), answer.how]
-        rows.append(row)
-    return csv_text(header, rows)
-
-
-def _value(choice: object) -> str:
-    return getattr(choice, "value", "") if choice is not None else ""
-
-
-def _yes(answer: FeedbackAnswers, consent: str) -> str:
-    if answer.questions != Questions.evening:
-        return ""
-    return "yes" if getattr(answer, consent) else "no"
-
-
-# -- Speakers -------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class SpeakerFigures:
-    """What a speaker reads about their events: ratings, "would come again" and the
-    comments people agreed to share. Self-assessments are never among them: they say
-    where a participant stands, not how the speaker did."""
-
-    rating: Ratings
-    come_again: Tally
-    comments: list[Comment]
-
-
-@dataclass(frozen=True)
-class SpeakerFeedback:
-    """The aggregate of a speaker's own events whose forms have closed."""
-
-    events: list[Event]
-    # Their events whose feedback is not shown (yet): still open, or too few answers.
-    waiting: list[Event]
-    summary: Shown[SpeakerFigures]
-
-
-def for_speaker(session: Session, person_id: int, now: datetime) -> SpeakerFeedback:
-    """Feedback on the events where ``person_id`` had a part (not declined), from events
-    whose form has closed with at least ``limits.FEWEST_SHOWN`` answers."""
-    events = list(session.execute(
-        select(Event).join(Role, Role.event_id == Event.id)
-        .where(Role.person_id == person_id, Role.status != InvitationStatus.declined)
-        .distinct().order_by(Event.starts_at, Event.id)).scalars())
-    answers = _answers(session, [event.id for event in events])
-    evening = _by(answers, Questions.evening, lambda a: a.event_id)
-    closed = [event for event in events if closes_at(event) <= now]
-    units = {event.id: breakdown(len(evening.get(event.id, [])),
-                                 lambda event=event: evening[event.id]) for event in closed}
-    shown_events = [event for event in closed if units[event.id].figures is not None]
-    kept = [answer for event in shown_events for answer in evening[event.id]]
-    shared = [answer for answer in kept if answer.share_with_speakers]
-    return SpeakerFeedback(
-        shown_events, [event for event in events if event not in shown_events],
-        breakdown(len(kept), lambda: SpeakerFigures(
-            ratings(kept), tally(COME_AGAIN_LABELS, (a.come_again for a in kept)),
-            comments(shared, COMMENT_QUESTIONS, set()))))

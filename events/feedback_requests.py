@@ -29,9 +29,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
-from events import feedback, limits, outbox
+from events import feedback, feedback_settings, limits, outbox
 from events.errors import NotOpen
-from events.feedback import (
+from events.feedback_models import (
     EventFeedback,
     FeedbackAnswers,
     FeedbackRequest,
@@ -95,7 +95,7 @@ def _settings(session: Session, events: list[Event]
 def _settings_for(event: Event, settings: dict[int, SeriesFeedback]) -> SeriesFeedback | None:
     if event.series_id is None:
         return None
-    return settings.get(event.series_id) or feedback.default_settings(event.series_id)
+    return settings.get(event.series_id) or feedback_settings.default_settings(event.series_id)
 
 
 def ask_due(session: Session, now: datetime) -> int:
@@ -112,7 +112,7 @@ def ask_due(session: Session, now: datetime) -> int:
         series_settings = _settings_for(event, settings)
         delay = timedelta(minutes=series_settings.delay_minutes if series_settings
                           else limits.DEFAULT_FEEDBACK_DELAY)
-        if (feedback.asks_automatically(series_settings, switches.get(event.id))
+        if (feedback_settings.asks_automatically(series_settings, switches.get(event.id))
                 and event.ends_at + delay <= now < feedback.closes_at(event)):
             due.append(event)
     return _ask(session, due, settings, now)
@@ -157,7 +157,7 @@ class EventRequests:
 
     @property
     def automatic(self) -> bool:
-        return feedback.asks_automatically(self.series_settings, self.switch)
+        return feedback_settings.asks_automatically(self.series_settings, self.switch)
 
 
 def status_of(session: Session, event: Event, now: datetime | None = None) -> EventRequests:

@@ -6,8 +6,8 @@ module imports them all so nothing depends on import order to see a table.
 
 from __future__ import annotations
 
-from events import accounts, announcements, feedback, models
+from events import accounts, announcements, feedback_models, models
 
 metadata = models.Base.metadata
 
-__all__ = ["accounts", "announcements", "feedback", "metadata", "models"]
+__all__ = ["accounts", "announcements", "feedback_models", "metadata", "models"]

@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from events import feedback
-from events.feedback import Answers, Purpose
+from events import feedback, feedback_settings
+from events.feedback import Answers
+from events.feedback_models import Purpose
 from events.models import Event, Person, Registration, RegistrationStatus, Series, utcnow
 from tests.conftest import make_site
 
@@ -71,7 +72,7 @@ def give(session: Session, registration: Registration, now: datetime | None = No
 def settings(session: Session, series: Series, *, named: bool = False,
              outcomes: tuple[str, ...] = (), automatic: bool = True, delay: int = 0,
              remind_at: time = time(19, 0)) -> None:
-    feedback.save_settings(session, series, feedback.SettingsPlan(
+    feedback_settings.save_settings(session, series, feedback_settings.SettingsPlan(
         automatic=automatic, named=named, delay_minutes=delay, remind_at=remind_at,
         outcomes=list(outcomes)))
     session.commit()

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from events import feedback_requests
-from events.feedback import FeedbackAnswers
+from events.feedback_models import FeedbackAnswers
 from events.models import Event, Programme, Series
 from tests.browser import axe_violations, chromium_page, require_browser
 from tests.feedback_support import held_event, settings, token_of

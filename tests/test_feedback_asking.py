@@ -25,9 +25,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, func, select, text, update
 from sqlalchemy.orm import Session
 
-from events import feedback, feedback_requests, limits, outbox, reminders
+from events import feedback, feedback_requests, feedback_settings, limits, outbox, reminders
 from events.errors import NotOpen
-from events.feedback import FeedbackRequest, Purpose
+from events.feedback_models import FeedbackRequest, Purpose
 from events.models import (
     Event,
     EventStatus,
@@ -131,8 +131,8 @@ def test_switching_off_stops_automatic_requests_per_series_or_event_but_not_by_h
     in_quiet = held_event(session, make_event, attended=1, series=quiet, prefix="a")
     overridden = held_event(session, make_event, attended=1, series=quiet, prefix="b")
     switched_off = held_event(session, make_event, attended=1, prefix="c")
-    feedback.set_automatic(session, overridden.event, True)
-    feedback.set_automatic(session, switched_off.event, False)
+    feedback_settings.set_automatic(session, overridden.event, True)
+    feedback_settings.set_automatic(session, switched_off.event, False)
     session.commit()
     now = utcnow()
 

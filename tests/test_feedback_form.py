@@ -14,9 +14,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
-from events import access, feedback, feedback_requests, limits
+from events import access, feedback, feedback_models, feedback_requests, feedback_settings, limits
 from events.errors import NotOpen
-from events.feedback import FeedbackAnswers, FeedbackRequest, Purpose, Questions, SelfAssessment
+from events.feedback_models import (
+    FeedbackAnswers,
+    FeedbackRequest,
+    Purpose,
+    Questions,
+    SelfAssessment,
+)
 from events.models import Event, EventStatus, OutboxMessage, Programme, Series, utcnow
 from tests.conftest import csrf_token_from, make_site
 from tests.feedback_support import SITE, give, held_event, settings, token_of
@@ -53,7 +59,7 @@ def post(client: FlaskClient, path: str, data: dict[str, Any]) -> Any:
 
 
 def outcome_ids(session: Session, series: Series) -> list[int]:
-    return [outcome.id for outcome in feedback.outcomes_of(session, series.id)]
+    return [outcome.id for outcome in feedback_settings.outcomes_of(session, series.id)]
 
 
 def test_a_wrong_or_unasked_link_answers_a_plain_404_that_reveals_nothing(
@@ -299,9 +305,9 @@ def test_a_series_anonymity_and_outcomes_cannot_change_once_it_has_a_response(
     place = asked(session, make_event, attended=1, series=series)["attended"][0]
     give(session, place)
 
-    current = session.get(feedback.SeriesFeedback, series.id)
+    current = session.get(feedback_models.SeriesFeedback, series.id)
     with pytest.raises(NotOpen, match="anonymity can no longer change"):
-        feedback.set_named(session, current, True)
+        feedback_settings.set_named(session, current, True)
     session.rollback()
     with pytest.raises(NotOpen, match="outcomes can no longer change"):
         settings(session, series, outcomes=OUTCOMES[:1])
@@ -318,7 +324,7 @@ def test_a_series_anonymity_and_outcomes_cannot_change_once_it_has_a_response(
     assert response.status_code == 409
     assert "anonymity can no longer change" in response.get_data(as_text=True)
     session.expire_all()
-    assert session.get(feedback.SeriesFeedback, series.id).named is False
+    assert session.get(feedback_models.SeriesFeedback, series.id).named is False
     (row,) = answers_rows(session)
     assert row.registration_id is None
     assert session.scalar(select(func.count()).select_from(SelfAssessment)) == 0

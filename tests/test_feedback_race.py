@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from events import feedback, feedback_requests
-from events.feedback import FeedbackAnswers, Purpose
+from events import feedback, feedback_requests, feedback_settings
+from events.feedback_models import FeedbackAnswers, Purpose
 from events.models import Event, Programme, Series
 from tests.feedback_support import held_event, settings, token_of
 from tests.live_server import gunicorn_server, server_log_path
@@ -76,7 +76,7 @@ def test_concurrent_submissions_leave_one_whole_response_per_registration(
     session.add(series)
     session.commit()
     settings(session, series, outcomes=("I feel confident", "I know where to find help"))
-    outcome_ids = [outcome.id for outcome in feedback.outcomes_of(session, series.id)]
+    outcome_ids = [outcome.id for outcome in feedback_settings.outcomes_of(session, series.id)]
     held = held_event(session, make_event, attended=2, series=series)
     feedback_requests.ask_now(session, held.event)
     session.commit()

@@ -18,7 +18,16 @@ from flask import Flask, render_template
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from events import feedback, feedback_reports, feedback_requests, limits
+from events import (
+    feedback,
+    feedback_csv,
+    feedback_models,
+    feedback_reports,
+    feedback_requests,
+    feedback_settings,
+    limits,
+    speaker_feedback,
+)
 from events.models import (
     Event,
     EventStatus,
@@ -71,7 +80,7 @@ def make_season(session: Session, programme: Programme, make_event: Callable[...
     session.add(series)
     session.commit()
     settings(session, series, named=named, outcomes=OUTCOMES)
-    ids = [outcome.id for outcome in feedback.outcomes_of(session, series.id)]
+    ids = [outcome.id for outcome in feedback_settings.outcomes_of(session, series.id)]
     ended = utcnow().replace(microsecond=0) - timedelta(days=3)
     big = held_event(session, make_event, attended=8, no_show=2, series=series,
                      title="Conversation 1", ended=ended - timedelta(days=7), prefix="b")
@@ -137,7 +146,7 @@ def test_a_breakdown_of_fewer_than_five_answers_shows_its_count_and_nothing_else
     small = next(row for row in report.events if row.event.id == season.small.event.id)
     chosen = feedback_reports.for_series(session, season.series, season.small.event.id)
     whole = feedback_reports.for_programme(session, programme)
-    csv_rows = list(csv.DictReader(io.StringIO(feedback_reports.export_csv(report))))
+    csv_rows = list(csv.DictReader(io.StringIO(feedback_csv.export_csv(report))))
     from_small = [row for row in csv_rows if row["event"] == "Conversation 2"]
 
     assert small.responded == answers
@@ -238,7 +247,7 @@ def test_no_show_reasons_and_the_follow_up_are_reported_once_there_are_enough(
         give(session, place, now=ended, obstacle=["work", "clash", "clash", "forgot",
                                                   "other"][n], obstacle_note=f"Note {n}")
     for n, place in enumerate(held["attended"][:5]):
-        give(session, place, purpose=feedback.Purpose.follow_up,
+        give(session, place, purpose=feedback_models.Purpose.follow_up,
              used="yes" if n < 3 else "not_yet", how=f"Shared with my team {n}" if n < 3 else "")
 
     report = feedback_reports.for_series(session, series)
@@ -318,7 +327,7 @@ def test_the_answers_csv_never_starts_a_cell_with_a_formula(
 def test_the_answers_csv_lists_outcomes_beside_each_answer(
         session: Session, season: Season) -> None:
     report = feedback_reports.for_series(session, season.series)
-    rows = list(csv.DictReader(io.StringIO(feedback_reports.export_csv(report))))
+    rows = list(csv.DictReader(io.StringIO(feedback_csv.export_csv(report))))
     assert sorted(row["rating"] for row in rows) == ["2", "3", "4", "4", "5", "5"]
     assert {row["outcome_1"] for row in rows} == {OUTCOMES[0]}
     assert sorted((row["outcome_1_before"], row["outcome_1_now"]) for row in rows) == sorted(
@@ -340,10 +349,10 @@ def test_a_speaker_sees_their_events_only_after_the_form_closes_with_five_answer
     guest = speaker(session, season.big.event, season.small.event)
     big_closes = feedback.closes_at(season.big.event)
 
-    early = feedback_reports.for_speaker(session, guest.id, big_closes - timedelta(minutes=1))
+    early = speaker_feedback.for_speaker(session, guest.id, big_closes - timedelta(minutes=1))
     assert early.summary.figures is None and early.events == []
 
-    later = feedback_reports.for_speaker(session, guest.id,
+    later = speaker_feedback.for_speaker(session, guest.id,
                                          feedback.closes_at(season.small.event))
     # The small event closed too, but with four answers it stays out.
     assert [event.title for event in later.events] == ["Conversation 1"]
@@ -355,7 +364,7 @@ def test_a_speaker_sees_their_events_only_after_the_form_closes_with_five_answer
 def test_a_speaker_reads_only_shared_comments_and_never_a_self_assessment(
         app: Flask, session: Session, season: Season) -> None:
     guest = speaker(session, season.big.event)
-    seen = feedback_reports.for_speaker(session, guest.id,
+    seen = speaker_feedback.for_speaker(session, guest.id,
                                         feedback.closes_at(season.big.event))
     shared = {(c.text, c.shared_with_speakers) for c in seen.summary.figures.comments}
     # Only people 0, 2 and 4 agreed to share: their words, nobody else's.
@@ -376,7 +385,7 @@ def test_a_declined_invitation_brings_no_feedback(session: Session, season: Seas
     for role in session.query(Role).filter_by(person_id=guest.id):
         role.status = InvitationStatus.declined
     session.commit()
-    seen = feedback_reports.for_speaker(session, guest.id, utcnow() + timedelta(days=60))
+    seen = speaker_feedback.for_speaker(session, guest.id, utcnow() + timedelta(days=60))
     assert seen.events == [] and seen.summary.count == 0
 
 
@@ -395,7 +404,7 @@ def test_organisers_set_a_series_timing_and_outcomes_and_bad_values_are_refused(
             "outcome_1": "  I can   name three sources of help ", "outcome_2": "",
             "outcome_3": "I feel part of a network"}
     assert client.post(path, data=form).status_code == 303
-    current = feedback.series_settings(session, series)
+    current = feedback_settings.series_settings(session, series)
     assert (current.settings.delay_minutes, current.settings.remind_at.isoformat()) == (
         90, "18:30:00")
     assert [o.statement for o in current.outcomes] == ["I can name three sources of help",
@@ -417,7 +426,7 @@ def test_organisers_switch_an_event_off_and_send_its_requests_by_hand(
     token = csrf_token_from(client.get(path).get_data(as_text=True))
     response = client.post(f"{path}/automatic", data={"csrf_token": token, "automatic": "off"})
     assert response.status_code == 303
-    assert feedback.event_switch(session, held.event.id).automatic is False
+    assert session.get(feedback_models.EventFeedback, held.event.id).automatic is False
     assert feedback_requests.ask_due(session, utcnow()) == 0
 
     response = client.post(f"{path}/send", data={"csrf_token": token})

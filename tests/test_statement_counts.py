@@ -19,7 +19,7 @@ from flask import Flask
 from sqlalchemy import event as engine_event
 from sqlalchemy.orm import Session
 
-from events import access
+from events import access, feedback_settings
 from events.announcements import Announcement
 from events.models import (
     Event,
@@ -112,10 +112,10 @@ def feedback_world(session: Session, size: int) -> World:
     series = Series(programme=programme, title="Felt series", target_attendance=3)
     session.add_all([programme, series])
     session.flush()
-    feedback.save_settings(session, series, feedback.SettingsPlan(
+    feedback_settings.save_settings(session, series, feedback_settings.SettingsPlan(
         automatic=True, named=True, delay_minutes=0, remind_at=time(19, 0),
         outcomes=["I feel confident", "I know where to find help"]))
-    outcomes = feedback.outcomes_of(session, series.id)
+    outcomes = feedback_settings.outcomes_of(session, series.id)
     site = current_site()
     ended = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
     places = []

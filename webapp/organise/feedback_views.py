@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from flask import Response, render_template, request, url_for
 
-from events import feedback, feedback_reports, feedback_requests, signed_links
+from events import (
+    feedback_csv,
+    feedback_reports,
+    feedback_requests,
+    feedback_settings,
+    signed_links,
+)
 from events.models import Event, Programme, Series
 from webapp.extensions import db
 from webapp.organise.access import bp, load_event, load_programme, load_series
@@ -14,8 +20,8 @@ from webapp.organise.views import saved
 from webapp.pipeline import Page, button, form_page
 
 
-def _settings_plan(form: SeriesFeedbackForm) -> feedback.SettingsPlan:
-    return feedback.SettingsPlan(
+def _settings_plan(form: SeriesFeedbackForm) -> feedback_settings.SettingsPlan:
+    return feedback_settings.SettingsPlan(
         automatic=form.automatic.data, named=form.named.data,
         delay_minutes=form.delay_minutes.data, remind_at=form.remind_at.data,
         outcomes=[form[name].data or "" for name in form.OUTCOMES])
@@ -24,13 +30,13 @@ def _settings_plan(form: SeriesFeedbackForm) -> feedback.SettingsPlan:
 @bp.route("/series/<int:series_id>/feedback", methods=["GET", "POST"])
 def series_feedback(series_id: int) -> Page:
     series = load_series(series_id)
-    current = feedback.series_settings(db.session, series)
+    current = feedback_settings.series_settings(db.session, series)
     form = SeriesFeedbackForm(obj=current.settings)
     if not form.is_submitted():
         for name, outcome in zip(form.OUTCOMES, current.outcomes, strict=False):
             form[name].data = outcome.statement
     return form_page(
-        form, lambda: feedback.save_settings(db.session, series, _settings_plan(form)),
+        form, lambda: feedback_settings.save_settings(db.session, series, _settings_plan(form)),
         page=lambda problem: render_template("organise/series_feedback.html", form=form,
                                              series=series, current=current,
                                              problem=problem),
@@ -54,7 +60,7 @@ def event_feedback(event_id: int) -> str:
 def switch_event_feedback(event_id: int) -> Page:
     event = load_event(event_id)
     on = request.form.get("automatic") == "on"
-    return button(lambda: feedback.set_automatic(db.session, event, on),
+    return button(lambda: feedback_settings.set_automatic(db.session, event, on),
                   done=lambda _: ("Feedback requests will go out by themselves for this event."
                                   if on else "No feedback requests will go out by themselves "
                                              "for this event."),
@@ -117,13 +123,13 @@ def csv_download(text: str, name: str) -> Response:
 @bp.get("/series/<int:series_id>/feedback.csv")
 def series_feedback_csv(series_id: int) -> Response:
     series = load_series(series_id)
-    return csv_download(feedback_reports.export_csv(
+    return csv_download(feedback_csv.export_csv(
         feedback_reports.for_series(db.session, series)), f"series-{series.id}-feedback")
 
 
 @bp.get("/programmes/<int:programme_id>/feedback.csv")
 def programme_feedback_csv(programme_id: int) -> Response:
     programme = load_programme(programme_id)
-    return csv_download(feedback_reports.export_csv(
+    return csv_download(feedback_csv.export_csv(
         feedback_reports.for_programme(db.session, programme)),
         f"programme-{programme.slug}-feedback")

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from events import feedback
+from events import feedback, feedback_models
 
 
 def _as_sent(value: Any) -> Any:
@@ -34,35 +34,35 @@ def _text(label: str) -> TextAreaField:
 
 
 class EveningForm(FlaskForm):
-    rating = _radio("Overall, how was it?", feedback.RATING_LABELS)
+    rating = _radio("Overall, how was it?", feedback_models.RATING_LABELS)
     worked = _text("What worked for you?")
     better = _text("What could be better?")
-    come_again = _radio("Would you come again?", feedback.COME_AGAIN_LABELS)
+    come_again = _radio("Would you come again?", feedback_models.COME_AGAIN_LABELS)
     topics = _text("Topics you'd like next")
     share_with_speakers = BooleanField("Share my comments with the speakers")
     may_quote = BooleanField("You may quote me, without my name, in reports")
 
 
 class NoShowForm(FlaskForm):
-    obstacle = _radio("What got in the way?", feedback.OBSTACLE_LABELS)
+    obstacle = _radio("What got in the way?", feedback_models.OBSTACLE_LABELS)
     obstacle_note = _text("Anything you'd like to add? (optional)")
 
 
 class FollowUpForm(FlaskForm):
-    used = _radio("Have you used or shared what you learned?", feedback.USED_LABELS)
+    used = _radio("Have you used or shared what you learned?", feedback_models.USED_LABELS)
     how = _text("How?")
 
 
 def form_class(form: feedback.Form) -> type[FlaskForm]:
     """The form for ``form``'s questions, with a pair of scales per outcome statement."""
-    if form.questions == feedback.Questions.no_show:
+    if form.questions == feedback_models.Questions.no_show:
         return NoShowForm
-    if form.questions == feedback.Questions.follow_up:
+    if form.questions == feedback_models.Questions.follow_up:
         return FollowUpForm
     fields = {}
     for outcome in form.outcomes:
-        fields[f"before_{outcome.id}"] = _radio("Before tonight", feedback.SCORE_LABELS)
-        fields[f"now_{outcome.id}"] = _radio("Now", feedback.SCORE_LABELS)
+        fields[f"before_{outcome.id}"] = _radio("Before tonight", feedback_models.SCORE_LABELS)
+        fields[f"now_{outcome.id}"] = _radio("Now", feedback_models.SCORE_LABELS)
     return type("EveningWithOutcomes", (EveningForm,), fields)
 
 

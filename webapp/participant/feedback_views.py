@@ -10,8 +10,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from events import feedback
-from events.feedback import Purpose
+from events import feedback, feedback_models
+from events.feedback_models import Purpose
 from events.models import utcnow
 from webapp.extensions import db
 from webapp.participant.feedback_forms import form_class, initial_data, sent_answers
@@ -60,4 +60,4 @@ def _saved(token: str, purpose: Purpose, saved: feedback.Form) -> Response:
     return redirect(url_for(ENDPOINTS[purpose], token=token), code=303)
 
 
-LABELS = {"rating": feedback.RATING_LABELS, "score": feedback.SCORE_LABELS}
+LABELS = {"rating": feedback_models.RATING_LABELS, "score": feedback_models.SCORE_LABELS}
