@@ -173,12 +173,6 @@ class Form:
     def event(self) -> Event:
         return self.registration.event
 
-    def score(self, outcome_id: int) -> SelfAssessment | None:
-        """The answer given on one outcome, if any."""
-        if self.answers is None:
-            return None
-        return next((s for s in self.answers.scores if s.outcome_id == outcome_id), None)
-
 
 def open_form(session: Session, site: Site, personal_token: str, purpose: Purpose,
               now: datetime | None = None) -> Form:

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import Exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from events import feedback, feedback_settings, limits, outbox
 from events.errors import NotOpen
@@ -181,22 +181,25 @@ def status_of(session: Session, event: Event, now: datetime | None = None) -> Ev
                          asked, answered, why_not_now(event, now))
 
 
-# Places holding a seat, by event, each with the id of its request (or None).
-Places = dict[int, list[tuple[Registration, int | None]]]
+def _attendance_taken(session: Session, events: Iterable[Event]) -> set[int]:
+    """The ids of ``events`` at which anyone was marked attended."""
+    return set(session.execute(
+        select(Registration.event_id).where(
+            Registration.event_id.in_([event.id for event in events]),
+            Registration.status == RegistrationStatus.attended).distinct()).scalars())
 
 
-def _places(session: Session, events: Iterable[Event], purpose: Purpose) -> Places:
-    """Every place holding a seat at ``events``, in id order, with its request of
-    ``purpose`` if it has one."""
-    by_event: Places = defaultdict(list)
-    for registration, request_id in session.execute(
-            select(Registration, FeedbackRequest.id)
-            .outerjoin(FeedbackRequest, and_(FeedbackRequest.registration_id == Registration.id,
-                                             FeedbackRequest.purpose == purpose))
-            .where(Registration.event_id.in_([event.id for event in events]),
-                   Registration.holds_seat)
-            .order_by(Registration.id)):
-        by_event[registration.event_id].append((registration, request_id))
+def _not_yet_asked(session: Session, events: Iterable[Event],
+                   asked: Exists) -> dict[int, list[Registration]]:
+    """The places holding a seat at ``events`` for which ``asked`` does not hold, by event,
+    in id order. Once everyone is asked there are none, so a worker's pass stays cheap."""
+    by_event: dict[int, list[Registration]] = defaultdict(list)
+    for registration in session.execute(
+            select(Registration).where(
+                Registration.event_id.in_([event.id for event in events]),
+                Registration.holds_seat, ~asked)
+            .order_by(Registration.id)).scalars():
+        by_event[registration.event_id].append(registration)
     return by_event
 
 
@@ -204,18 +207,20 @@ def _ask(session: Session, events: list[Event], settings: dict[int, SeriesFeedba
          now: datetime) -> int:
     if not events:
         return 0
-    by_event = _places(session, events, Purpose.after_event)
+    asked_already = select(FeedbackRequest.id).where(
+        FeedbackRequest.registration_id == Registration.id,
+        FeedbackRequest.purpose == Purpose.after_event).exists()
+    waiting = _not_yet_asked(session, events, asked_already)
+    taken = _attendance_taken(session, [event for event in events if waiting[event.id]])
     asked = 0
     for event in events:
-        rows = by_event[event.id]
-        taken = any(r.status == RegistrationStatus.attended for r, _ in rows)
         series_settings = _settings_for(event, settings)
         remind_at = (series_settings.remind_at if series_settings
                      else limits.DEFAULT_FEEDBACK_REMINDER_AT)
         closing = feedback.closes_at(event)
         reminder = reminder_moment(now, event.programme.zone, remind_at)
-        for registration, request_id in rows:
-            if request_id is None and is_asked(registration, taken) and _claim(
+        for registration in waiting[event.id]:
+            if is_asked(registration, event.id in taken) and _claim(
                     session, registration.id, Purpose.after_event, now,
                     reminder if reminder < closing else None, closing):
                 _enqueue(session, registration, Purpose.after_event, closing,
@@ -321,33 +326,32 @@ def follow_up_due(session: Session, now: datetime) -> int:
             due[series_id] = (events, opens + limits.FEEDBACK_OPEN_FOR)
     if not due:
         return 0
-    places = _places(session, (e for events, _ in due.values() for e in events),
-                     Purpose.follow_up)
     asked = 0
     for series_id, (events, closing) in due.items():
-        chosen = _one_place_per_person(events, places)
         named = bool(settings.get(series_id) and settings[series_id].named)
-        for registration in chosen:
+        for registration in _one_place_per_person(session, events):
             if _claim(session, registration.id, Purpose.follow_up, now, None, closing):
                 _enqueue(session, registration, Purpose.follow_up, closing, named)
                 asked += 1
     return asked
 
 
-def _one_place_per_person(events: list[Event], by_event: Places) -> list[Registration]:
-    """For each person who came to any of ``events`` (in order of time) and was not
-    followed up yet, their place at the last one they came to (every worker picks the
-    same)."""
+def _one_place_per_person(session: Session, events: list[Event]) -> list[Registration]:
+    """For each person who came to any of a series' ``events`` (in order of time) and was
+    not followed up yet, their place at the last one they came to (every worker picks
+    the same)."""
+    earlier = aliased(Registration)
+    followed_up = (select(FeedbackRequest.id)
+                   .join(earlier, earlier.id == FeedbackRequest.registration_id)
+                   .where(FeedbackRequest.purpose == Purpose.follow_up,
+                          earlier.person_id == Registration.person_id,
+                          earlier.event_id.in_([event.id for event in events])).exists())
+    waiting = _not_yet_asked(session, events, followed_up)
+    taken = _attendance_taken(session, [event for event in events if waiting[event.id]])
     latest: dict[int, Registration] = {}
-    followed_up: set[int] = set()
     for event in events:
-        rows = by_event[event.id]
-        taken = any(r.status == RegistrationStatus.attended for r, _ in rows)
-        for registration, request_id in rows:
-            if request_id is not None:
-                followed_up.add(registration.person_id)
-            if registration.status != RegistrationStatus.no_show and is_asked(registration,
-                                                                              taken):
+        for registration in waiting[event.id]:
+            if registration.status != RegistrationStatus.no_show and is_asked(
+                    registration, event.id in taken):
                 latest[registration.person_id] = registration
-    return sorted((registration for person_id, registration in latest.items()
-                   if person_id not in followed_up), key=lambda r: r.id)
+    return sorted(latest.values(), key=lambda registration: registration.id)

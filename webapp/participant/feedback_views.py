@@ -10,9 +10,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from events import feedback, feedback_models
+from events import feedback
 from events.feedback_models import Purpose
-from events.models import utcnow
 from webapp.extensions import db
 from webapp.participant.feedback_forms import form_class, initial_data, sent_answers
 from webapp.participant.views import bp
@@ -46,18 +45,16 @@ def _form(token: str, purpose: Purpose) -> Page:
         web_form, lambda: feedback.answer(db.session, site, token, purpose,
                                           sent_answers(web_form, form)),
         page=lambda problem: _page(form, web_form, problem),
-        done=lambda saved: _saved(token, purpose, saved))
+        done=lambda _saved_form: _saved(token, purpose))
 
 
 def _page(form: feedback.Form, web_form: FlaskForm, problem: str | None) -> str:
     return render_template("participant/feedback.html", form=form, web_form=web_form,
-                           problem=problem, labels=LABELS, now=utcnow())
+                           problem=problem)
 
 
-def _saved(token: str, purpose: Purpose, saved: feedback.Form) -> Response:
+def _saved(token: str, purpose: Purpose) -> Response:
     flash("Thank you: your answers are saved. You can change them here until the form "
           "closes.")
     return redirect(url_for(ENDPOINTS[purpose], token=token), code=303)
 
-
-LABELS = {"rating": feedback_models.RATING_LABELS, "score": feedback_models.SCORE_LABELS}
