@@ -213,19 +213,22 @@ def _ask(session: Session, events: list[Event], settings: dict[int, SeriesFeedba
     waiting = _not_yet_asked(session, events, asked_already)
     taken = _attendance_taken(session, [event for event in events if waiting[event.id]])
     asked = 0
-    for event in events:
-        series_settings = _settings_for(event, settings)
-        remind_at = (series_settings.remind_at if series_settings
-                     else limits.DEFAULT_FEEDBACK_REMINDER_AT)
-        closing = feedback.closes_at(event)
-        reminder = reminder_moment(now, event.programme.zone, remind_at)
-        for registration in waiting[event.id]:
-            if is_asked(registration, event.id in taken) and _claim(
-                    session, registration.id, Purpose.after_event, now,
-                    reminder if reminder < closing else None, closing):
-                _enqueue(session, registration, Purpose.after_event, closing,
-                         bool(series_settings and series_settings.named))
-                asked += 1
+    # The messages are written together at the end, not one flush per claim.
+    with session.no_autoflush:
+        for event in events:
+            series_settings = _settings_for(event, settings)
+            remind_at = (series_settings.remind_at if series_settings
+                         else limits.DEFAULT_FEEDBACK_REMINDER_AT)
+            closing = feedback.closes_at(event)
+            reminder = reminder_moment(now, event.programme.zone, remind_at)
+            for registration in waiting[event.id]:
+                if is_asked(registration, event.id in taken) and _claim(
+                        session, registration.id, Purpose.after_event, now,
+                        reminder if reminder < closing else None, closing):
+                    _enqueue(session, registration, Purpose.after_event, closing,
+                             bool(series_settings and series_settings.named))
+                    asked += 1
+    session.flush()
     return asked
 
 
@@ -329,10 +332,13 @@ def follow_up_due(session: Session, now: datetime) -> int:
     asked = 0
     for series_id, (events, closing) in due.items():
         named = bool(settings.get(series_id) and settings[series_id].named)
-        for registration in _one_place_per_person(session, events):
-            if _claim(session, registration.id, Purpose.follow_up, now, None, closing):
-                _enqueue(session, registration, Purpose.follow_up, closing, named)
-                asked += 1
+        chosen = _one_place_per_person(session, events)
+        with session.no_autoflush:
+            for registration in chosen:
+                if _claim(session, registration.id, Purpose.follow_up, now, None, closing):
+                    _enqueue(session, registration, Purpose.follow_up, closing, named)
+                    asked += 1
+    session.flush()
     return asked
 
 
