@@ -1,14 +1,14 @@
 """feedback after events: series settings and outcomes, requests, answers kept apart
 
 Revision ID: 0007_feedback
-Revises: 0004_slimmer_rsvp_indexes
+Revises: 0005_waitlist_queue_numbers
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0007_feedback'
-down_revision = '0004_slimmer_rsvp_indexes'
+down_revision = '0005_waitlist_queue_numbers'
 branch_labels = None
 depends_on = None
 
