@@ -8,8 +8,6 @@ from __future__ import annotations
 import fcntl
 import os
 import re
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -39,9 +37,9 @@ from events.models import (
     Series,
     utcnow,
 )
-from tests.conftest import ROOT, SmtpInbox
+from tests.conftest import SmtpInbox
 from tests.feedback_support import SITE, give, held_event, settings, token_of
-from tests.test_outbox_delivery import worker_env
+from tests.test_outbox_delivery import outputs_of, start_workers
 from webapp import mailer
 from webapp.site import current_site
 
@@ -391,24 +389,15 @@ def _wait_until(queued: Callable[[], int], count: int, timeout: float = 60.0) ->
 def workers_racing(database_url: str, port: int, tmp: Path, count: int = 2) -> list[str]:
     """``count`` ``worker --once`` processes that have each read what is due and are
     queued at their first claim when they are let go together: every claim is raced."""
-    command = [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--once"]
-    env = worker_env(database_url, port, str(tmp))
     with writes_held_back(database_url) as wait_for:
-        workers = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                    stderr=subprocess.STDOUT, text=True)
-                   for _ in range(count)]
+        workers = start_workers(database_url, port, str(tmp), count)
         try:
             wait_for(count)
         except AssertionError:
             for worker in workers:
                 worker.kill()
             raise
-    outputs = []
-    for worker in workers:
-        output, _ = worker.communicate(timeout=120)
-        assert worker.returncode == 0, output
-        outputs.append(output)
-    return outputs
+    return outputs_of(workers)
 
 
 def test_two_workers_at_once_ask_and_remind_each_person_exactly_once(

@@ -23,7 +23,7 @@ from tests.live_server import gunicorn_server, server_log_path
 
 pytestmark = pytest.mark.slow
 
-CLIENTS = 6
+CLIENTS = 4
 SENDS_PER_CLIENT = 4
 TIMEOUT = 60.0
 
