@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from events import accounts, demo_speakers, limits
+from events import accounts, demo_feedback, demo_speakers, limits
 from events.demo_pathways import seed_demo_pathways
 from events.models import (
     Event,
@@ -21,6 +21,7 @@ from events.models import (
     RoleKind,
     Series,
 )
+from events.site import Site
 
 ZONE = limits.DEFAULT_TIMEZONE
 
@@ -50,8 +51,13 @@ def _person(session: Session, name: str, email: str) -> Person:
     return person
 
 
-def seed_demo(session: Session, today: date | None = None) -> Programme:
-    """Add the demo programme with events over the coming weeks and return it."""
+def seed_demo(session: Session, today: date | None = None, site: Site | None = None
+              ) -> Programme:
+    """Add the demo programme with events over the coming weeks and return it.
+
+    With the ``site`` (whose secret makes the personal feedback links), a finished
+    series with its feedback, and a drop-in whose participant is asked next.
+    """
     today = today or datetime.now(ZoneInfo(ZONE)).date()
     programme = Programme(
         slug="library-conversations",
@@ -148,6 +154,8 @@ def seed_demo(session: Session, today: date | None = None) -> Programme:
     seed_demo_organiser(session, programme)
     demo_speakers.seed_demo_speakers(session, (conversations[0], *guests[0][:2]),
                                      (conversations[2], *guests[2][:2]))
+    if site is not None:
+        demo_feedback.seed_feedback_demo(session, programme, site, datetime.now(UTC))
     return programme
 
 

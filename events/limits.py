@@ -107,3 +107,24 @@ BRIEFING_MAX = 20_000
 RESOURCE_TITLE_MAX = 200
 RESOURCE_URL_MAX = 2000
 RESOURCE_DESCRIPTION_MAX = 5000
+
+# Feedback after an event (events.feedback). The form stays open this long
+# after the end; the request goes this many minutes after the end (organisers
+# may wait for attendance to be taken), and one reminder the next evening at
+# this time in the programme's zone.
+FEEDBACK_OPEN_FOR = timedelta(days=14)
+FEEDBACK_DELAY = Bounds(0, 7 * 24 * 60)
+DEFAULT_FEEDBACK_DELAY = 0
+DEFAULT_FEEDBACK_REMINDER_AT = time(19, 0)
+# The follow-up ("have you used what you learned?") goes this long after the
+# series' last event, and stays open as long as the evening form.
+FOLLOW_UP_AFTER = timedelta(weeks=6)
+# A series states up to this many outcomes that participants rate themselves on.
+OUTCOMES_MAX = 3
+OUTCOME_MAX = 300
+# Ratings and self-assessments are on a scale of 1 to 5.
+RATING = Bounds(1, 5)
+FEEDBACK_TEXT_MAX = 2000
+# Small numbers protect people: a breakdown of fewer answers than this shows
+# how many there are, never what they say.
+FEWEST_SHOWN = 5

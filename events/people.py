@@ -119,3 +119,15 @@ def person_for(session: Session, email: str, name: str) -> Person:
         )
     )
     return session.execute(select(Person).where(Person.email == email)).scalar_one()
+
+
+def free_text(raw: object, field_name: str, label: str, limit: int) -> str:
+    """What a person typed, trimmed; refused if too long or holding control characters."""
+    text = raw.strip() if isinstance(raw, str) else ""
+    # PostgreSQL refuses NUL, and no answer needs control characters.
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in text):
+        raise InvalidInput(f"The {label} contains control characters; please retype it.",
+                           field=field_name)
+    if len(text) > limit:
+        raise InvalidInput(f"Please keep the {label} to {limit} characters.", field=field_name)
+    return text

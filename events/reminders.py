@@ -1,4 +1,5 @@
-"""What falls due with the clock: reminders before an event, and closing waitlists.
+"""What falls due with the clock: reminders before an event, closing waitlists, and
+asking for feedback after it (``events.feedback_requests``).
 
 Each programme sets its reminder offsets in minutes (24 hours and 1 hour by
 default). A reminder goes to people confirmed at the time it falls due, once:
@@ -18,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from events import limits, outbox, speaker_reminders, waitlist
+from events import feedback_requests, limits, outbox, speaker_reminders, waitlist
 from events.models import (
     Event,
     EventStatus,
@@ -28,20 +29,24 @@ from events.models import (
     SentReminder,
     utcnow,
 )
+from events.site import Site
 
 
 @dataclass(frozen=True)
 class DueWork:
-    """What one pass queued: reminders, and people told their waitlist closed."""
+    """What one pass queued: reminders, people told their waitlist closed, feedback."""
 
     reminders: int
     waitlist_notices: int
     # Unanswered invitations and briefings (``events.speaker_reminders``).
     speaker_reminders: int = 0
+    feedback: feedback_requests.Asked = feedback_requests.NOTHING_ASKED
 
 
-def run_due(session: Session, now: datetime | None = None) -> DueWork:
-    """Queue every reminder due at ``now`` and close waitlists whose promotion has ended.
+def run_due(session: Session, now: datetime | None = None, site: Site | None = None
+            ) -> DueWork:
+    """Queue every reminder due at ``now``, close waitlists whose promotion has ended,
+    and (given the ``site``, whose secret tells who answered) ask for feedback.
 
     The caller commits. Safe to run from several workers at once.
     """
@@ -49,7 +54,9 @@ def run_due(session: Session, now: datetime | None = None) -> DueWork:
     reminders = queue_due_reminders(session, now)
     notices = sum(waitlist.close_waitlist(session, event_id, now)
                   for event_id in waitlist.events_with_waitlist_to_close(session, now))
-    return DueWork(reminders, notices, speaker_reminders.queue_due(session, now))
+    asked = (feedback_requests.run_due(session, site, now) if site is not None
+             else feedback_requests.NOTHING_ASKED)
+    return DueWork(reminders, notices, speaker_reminders.queue_due(session, now), asked)
 
 
 def reminder_offsets(programme: Programme) -> list[int]:

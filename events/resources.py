@@ -256,7 +256,8 @@ def for_place(session: Session, registration: Registration, timing: ResourceTimi
 
 # Which e-mails list the resources of their event, and which ones: a reminder
 # the pre-reading, a feedback request the recording and slides.
-SHOWN_IN = {"reminder": ResourceTiming.before}
+SHOWN_IN = {"reminder": ResourceTiming.before, "feedback_request": ResourceTiming.after,
+            "feedback_reminder": ResourceTiming.after}
 
 
 def for_message(session: Session, message: OutboxMessage) -> list[Resource]:

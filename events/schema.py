@@ -10,6 +10,7 @@ from events import (
     accounts,
     announcements,
     briefings,
+    feedback_models,
     models,
     resources,
     speaker_access,
@@ -18,5 +19,5 @@ from events import (
 
 metadata = models.Base.metadata
 
-__all__ = ["accounts", "announcements", "briefings", "metadata", "models", "resources",
-           "speaker_access", "speaker_reminders"]
+__all__ = ["accounts", "announcements", "briefings", "feedback_models", "metadata", "models",
+           "resources", "speaker_access", "speaker_reminders"]

@@ -73,11 +73,6 @@ class Schedule:
     # Declined or withdrawn: named, nothing more.
     closed: list[Role]
 
-    @property
-    def past_events(self) -> list[Event]:
-        """The events they took part in that are over (for the feedback on them)."""
-        return [engagement.event for engagement in self.past]
-
 
 def roles_of(session: Session, person: Person) -> list[Role]:
     """All of the person's invitations with their events and the events' people,

@@ -93,18 +93,28 @@ def worker_env(database_url: str, port: int, tmp: str) -> dict[str, str]:
                 OUTBOX_IN_PROCESS="0", MINGLE_INSTANCE=tmp)
 
 
-def run_workers_together(database_url: str, port: int, tmp: str, count: int = 2) -> list[str]:
-    """Start ``count`` ``worker --once`` processes at the same moment; return their output."""
+def start_workers(database_url: str, port: int, tmp: str,
+                  count: int = 2) -> list[subprocess.Popen[str]]:
+    """Start ``count`` ``worker --once`` processes at the same moment."""
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--once"]
     env = worker_env(database_url, port, tmp)
-    workers = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True) for _ in range(count)]
+    return [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True) for _ in range(count)]
+
+
+def outputs_of(workers: list[subprocess.Popen[str]]) -> list[str]:
+    """Each worker's output once it has finished, which it must do without an error."""
     outputs = []
     for worker in workers:
         output, _ = worker.communicate(timeout=120)
         assert worker.returncode == 0, output
         outputs.append(output)
     return outputs
+
+
+def run_workers_together(database_url: str, port: int, tmp: str, count: int = 2) -> list[str]:
+    """Start ``count`` ``worker --once`` processes at the same moment; return their output."""
+    return outputs_of(start_workers(database_url, port, tmp, count))
 
 
 MESSAGES = 40

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from sqlalchemy import event as engine_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from events import access
+from events import access, feedback_settings
 from events.announcements import Announcement
 from events.models import (
     Event,
@@ -107,6 +107,72 @@ def world(session: Session, size: int) -> World:
     return World(programme, series, events[0], token, first_resource or 0)
 
 
+def feedback_world(session: Session, size: int) -> World:
+    """A named series of ``size`` events that ended three days ago, each with people who
+    came and answered (rating themselves on two outcomes), a no-show, and a follow-up;
+    ``token`` is the feedback link of the first event's first person."""
+    from events import feedback
+    from events.feedback import (
+        ComeAgain,
+        FeedbackAnswers,
+        FeedbackRequest,
+        Obstacle,
+        Purpose,
+        Questions,
+        SelfAssessment,
+        Used,
+    )
+
+    programme = Programme(slug="felt", name="Felt", timezone="Pacific/Auckland")
+    series = Series(programme=programme, title="Felt series", target_attendance=3)
+    session.add_all([programme, series])
+    session.flush()
+    feedback_settings.save_settings(session, series, feedback_settings.SettingsPlan(
+        automatic=True, named=True, delay_minutes=0, remind_at=time(19, 0),
+        outcomes=["I feel confident", "I know where to find help"]))
+    outcomes = feedback_settings.outcomes_of(session, series.id)
+    site = current_site()
+    ended = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
+    places = []
+    for n in range(size):
+        event = Event(programme=programme, series=series, kind=EventKind.conversation,
+                      title=f"Felt {n}", starts_at=ended - timedelta(hours=n, minutes=30),
+                      timezone="Pacific/Auckland", capacity=size, seats_taken=size // 4 + 3,
+                      status=EventStatus.completed)
+        # People per event grow too, more slowly: tenfold in both would be slow to write.
+        came = [Registration(event=event, person=Person(name=f"F {n}-{k}",
+                                                        email=f"f{n}-{k}@example.org"),
+                             status=RegistrationStatus.attended)
+                for k in range(size // 4 + 2)]
+        missed = Registration(event=event, person=Person(name=f"M {n}", email=f"m{n}@ex.org"),
+                              status=RegistrationStatus.no_show)
+        session.add_all([*came, missed])
+        places += [(place, Purpose.after_event) for place in [*came, missed]]
+        places.append((came[0], Purpose.follow_up))
+    session.flush()
+    for place, purpose in places:
+        session.add(FeedbackRequest(registration_id=place.id, purpose=purpose, asked_at=ended,
+                                    closes_at=ended + timedelta(days=14)))
+    # Written as ``feedback.answer`` writes them (its own tests show that), but in bulk.
+    for place, purpose in places[1:]:
+        key = feedback.locator(feedback.token(site, place.id), purpose)
+        if purpose == Purpose.follow_up:
+            values: dict[str, object] = {"questions": Questions.follow_up, "used": Used.yes,
+                                         "how": "Shared it"}
+        elif place.status == RegistrationStatus.no_show:
+            values = {"questions": Questions.no_show, "obstacle": Obstacle.work}
+        else:
+            values = {"questions": Questions.evening, "rating": 4, "worked": "Good",
+                      "better": "More", "come_again": ComeAgain.yes, "may_quote": True}
+            session.add_all(SelfAssessment(locator=key, outcome_id=outcome.id, before=2, now=4)
+                            for outcome in outcomes)
+        session.add(FeedbackAnswers(locator=key, event_id=place.event_id,
+                                    registration_id=place.id, **values))
+    session.commit()
+    first = places[0][0]
+    return World(programme, series, first.event, feedback.token(site, first.id), 0)
+
+
 @dataclass(frozen=True)
 class Page:
     name: str
@@ -154,6 +220,30 @@ PAGES = [
     Page("speaker feed", lambda w: f"/speaker/{w.token}/calendar.ics", data=speaker_world),
     Page("speaker invitation",
          lambda w: f"/speaker/{w.token}/invitations/{w.event.roles[0].id}", data=speaker_world),
+    Page("feedback form", lambda w: f"/feedback/{w.token}", data=feedback_world),
+    Page("follow-up form", lambda w: f"/feedback/{w.token}/follow-up", data=feedback_world),
+    Page("series dashboard with feedback",
+         lambda w: f"/organise/series/{w.series.id}/dashboard", organiser=True,
+         data=feedback_world),
+    Page("programme dashboard with feedback",
+         lambda w: f"/organise/programmes/{w.programme.id}/dashboard", organiser=True,
+         data=feedback_world),
+    Page("series report", lambda w: f"/organise/series/{w.series.id}/report",
+         organiser=True, data=feedback_world),
+    Page("series report, one event's comments",
+         lambda w: f"/organise/series/{w.series.id}/report?event={w.event.id}",
+         organiser=True, data=feedback_world),
+    Page("programme report", lambda w: f"/organise/programmes/{w.programme.id}/report",
+         organiser=True, data=feedback_world),
+    Page("series feedback CSV", lambda w: f"/organise/series/{w.series.id}/feedback.csv",
+         organiser=True, data=feedback_world),
+    Page("programme feedback CSV",
+         lambda w: f"/organise/programmes/{w.programme.id}/feedback.csv", organiser=True,
+         data=feedback_world),
+    Page("series feedback settings", lambda w: f"/organise/series/{w.series.id}/feedback",
+         organiser=True, data=feedback_world),
+    Page("event feedback", lambda w: f"/organise/events/{w.event.id}/feedback",
+         organiser=True, data=feedback_world),
 ]
 
 

@@ -10,6 +10,7 @@ from flask import Flask
 from events import demo
 from webapp.extensions import db
 from webapp.mailer import drain_once, queue_due_work
+from webapp.site import current_site
 
 # Messages one worker claims at a time: small enough that several workers share
 # a burst, large enough that claiming is not the cost.
@@ -25,7 +26,7 @@ def register_commands(app: Flask) -> None:
         if if_empty and not demo.is_empty(db.session):
             click.echo("Database already has data; not seeding.")
             return
-        programme = demo.seed_demo(db.session)
+        programme = demo.seed_demo(db.session, site=current_site())
         db.session.commit()
         click.echo(f"Seeded programme '{programme.name}' with {len(programme.events)} events.")
 
@@ -44,7 +45,9 @@ def register_commands(app: Flask) -> None:
             if once:
                 click.echo(f"reminders {due.reminders}, waitlist notices "
                            f"{due.waitlist_notices}, speaker reminders "
-                           f"{due.speaker_reminders}, sent {sent}, failed {failed}")
+                           f"{due.speaker_reminders}, feedback requests {due.feedback.requests}, "
+                           f"feedback reminders {due.feedback.reminders}, follow-ups "
+                           f"{due.feedback.follow_ups}, sent {sent}, failed {failed}")
                 return
             time.sleep(interval)
 

@@ -20,7 +20,7 @@ from flask_mail import Message
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session
 
-from events import access, calendar, outbox, reminders, resources, series_signup
+from events import access, calendar, feedback, outbox, reminders, resources, series_signup
 from events.models import OutboxMessage, Person, Registration
 from webapp.extensions import db, mail
 from webapp.site import current_site
@@ -65,7 +65,8 @@ def render(message: OutboxMessage) -> CalendarMessage:
     person = _participant(message)
     manage_url = access.manage_url(site, person) if person is not None else None
     variables = dict(message=message, event=event, registration=registration, site=site,
-                     join_url=join_url, manage_url=manage_url, **context)
+                     join_url=join_url, manage_url=manage_url,
+                     feedback=feedback.invitation_for(site, message), **context)
     speaker = speaker_mail.speaker_of(message)
     if speaker is not None:
         variables.update(speaker_mail.variables(message, site, speaker))
@@ -138,9 +139,10 @@ def drain_once(limit: int = 100) -> tuple[int, int]:
 
 
 def queue_due_work() -> reminders.DueWork:
-    """Queue the reminders and waitlist-closed notices that are due, and commit them."""
+    """Queue the reminders, waitlist-closed notices and feedback requests that are due,
+    and commit them."""
     try:
-        work = reminders.run_due(db.session)
+        work = reminders.run_due(db.session, site=current_site())
         db.session.commit()
     except Exception:
         db.session.rollback()

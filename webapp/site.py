@@ -40,6 +40,11 @@ class RouteLinks:
 
     def series_page(self, series_id: int) -> str:
         return self.absolute("public.series_page", series_id=series_id)
+    def feedback(self, token: str) -> str:
+        return self.absolute("participant.feedback_form", token=token)
+
+    def follow_up(self, token: str) -> str:
+        return self.absolute("participant.follow_up_form", token=token)
 
     def programme_feed(self, slug: str) -> str:
         return self.absolute("feeds.programme_feed", slug=slug)

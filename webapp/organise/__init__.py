@@ -4,6 +4,7 @@ from webapp.organise import (  # noqa: F401
     briefing_views,
     dashboard_views,
     event_views,
+    feedback_views,
     invitation_views,
     listing_views,
     resource_views,

@@ -26,7 +26,7 @@ bp = Blueprint("participant", __name__)
 @bp.after_request
 def keep_tokens_private(response: BaseResponse) -> BaseResponse:
     # The token is in the address: keep it out of caches and Referer headers.
-    if request.path.startswith(("/me/", "/join/")):
+    if request.path.startswith(("/me/", "/join/", "/feedback/")):
         # Pages are never stored; the private feed says so itself (calendar_response).
         if not request.path.endswith("/calendar.ics"):
             response.headers["Cache-Control"] = "private, no-store"

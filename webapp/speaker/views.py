@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from events import invitations, speaker_access, speakers
+from events import invitations, speaker_access, speaker_feedback, speakers
 from events.errors import InvalidInput, NotOpen
 from events.models import InvitationStatus, Person, Role, utcnow
 from webapp.errors import status_of
@@ -60,9 +60,11 @@ def page(token: str) -> str:
 def _render_page(token: str, person: Person, zone_form: ZoneForm | None = None,
                  problem: str | None = None) -> str:
     zone_form = zone_form or ZoneForm(timezone=person.timezone or "")
+    now = utcnow()
     return render_template(
         "speaker/page.html", person=person, token=token, problem=problem,
-        schedule=speakers.schedule(db.session, current_site(), person, utcnow()),
+        schedule=speakers.schedule(db.session, current_site(), person, now),
+        speaker_feedback=speaker_feedback.for_speaker(db.session, person.id, now),
         zone_form=zone_form, action=ActionForm(),
         feed_url=absolute_url("speaker.feed", token=token))
 
