@@ -170,6 +170,14 @@ class Programme(Base):
     # Minutes before the start at which reminders go out.
     reminder_offsets: Mapped[list[int]] = mapped_column(
         JSON, default=lambda: list(limits.DEFAULT_REMINDER_OFFSETS))
+    # Who may take part when it is not everyone: e-mail domains such as
+    # "*.ac.nz, library.govt.nz" (``events.allowed_domains``), named for people
+    # ("library staff"); they always apply to the ideas board, and to RSVPs too
+    # when ``allowed_domains_for_rsvps`` is on.
+    allowed_domains: Mapped[str] = mapped_column(Text, default="")
+    allowed_domains_label: Mapped[str] = mapped_column(
+        String(limits.ALLOWED_DOMAINS_LABEL_MAX), default="")
+    allowed_domains_for_rsvps: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     series: Mapped[list[Series]] = relationship(back_populates="programme")
@@ -221,6 +229,9 @@ class Event(Base):
     )
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Before this moment only people with early access may register (those who
+    # asked for the event on the ideas board: ``events.early_access``).
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set once, when the event started or registration closed with people still
     # waiting: they were told then, and nobody is promoted afterwards.
     waitlist_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

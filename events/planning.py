@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from events import booking, changes, limits, signed_links
+from events import booking, changes, early_access, limits, signed_links
 from events.errors import InvalidInput, NotFound, NotOpen
 from events.models import (
     Event,
@@ -287,6 +287,9 @@ def change_status(session: Session, event: Event, status: EventStatus,
         raise NotOpen("An event can be marked completed once it has started.")
     event.status = status
     session.flush()
+    if status == EventStatus.published:
+        # People who asked for it on the ideas board hear first and may RSVP first.
+        early_access.open_early(session, event, now)
     return event
 
 

@@ -6,8 +6,22 @@ module imports them all so nothing depends on import order to see a table.
 
 from __future__ import annotations
 
-from events import accounts, announcements, models
+from events import (
+    accounts,
+    announcements,
+    early_access,
+    help_offers,
+    idea_boards,
+    idea_comments,
+    idea_merges,
+    idea_news,
+    models,
+    verified_browsers,
+    votes,
+)
 
 metadata = models.Base.metadata
 
-__all__ = ["accounts", "announcements", "metadata", "models"]
+__all__ = ["accounts", "announcements", "early_access", "help_offers", "idea_boards",
+           "idea_comments", "idea_merges", "idea_news", "metadata", "models",
+           "verified_browsers", "votes"]
