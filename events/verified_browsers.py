@@ -117,7 +117,7 @@ def keep_for_link(session: Session, board: IdeaBoard, person: Person, action: di
                                    AddressCheck.board_id == board.id,
                                    AddressCheck.used_at.is_(None),
                                    AddressCheck.created_at > now - limits.BROWSER_LINK_QUIET)
-        .order_by(AddressCheck.id.desc()).limit(1).with_for_update()
+        .order_by(AddressCheck.id.desc()).limit(1).with_for_update(of=AddressCheck)
     ).scalar_one_or_none()
     if waiting is not None:
         if len(waiting.actions) >= limits.PENDING_ACTIONS_MAX:

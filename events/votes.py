@@ -144,9 +144,9 @@ def return_votes(session: Session, idea: Idea, now: datetime) -> None:
 
 def budget_left(session: Session, board: IdeaBoard, person: Person) -> dict[IdeaKind, int]:
     """How many more votes the person may give, per kind of item on the board."""
-    spent = dict(session.execute(
+    spent = {kind: count for kind, count in session.execute(
         select(VoteBudget.kind, VoteBudget.active_votes)
-        .where(VoteBudget.board_id == board.id, VoteBudget.person_id == person.id)).tuples())
+        .where(VoteBudget.board_id == board.id, VoteBudget.person_id == person.id))}
     return {kind: max(board.vote_budget - spent.get(kind, 0), 0) for kind in board.kinds()}
 
 
@@ -155,6 +155,6 @@ def own_votes(session: Session, board: IdeaBoard, person: Person) -> dict[int, b
 
     For the person's own eyes only.
     """
-    return dict(session.execute(
+    return {idea_id: active for idea_id, active in session.execute(
         select(Vote.idea_id, Vote.returned_at.is_(None)).join(Idea, Idea.id == Vote.idea_id)
-        .where(Idea.board_id == board.id, Vote.person_id == person.id)).tuples())
+        .where(Idea.board_id == board.id, Vote.person_id == person.id))}

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from events import access, calendar, outbox, reminders
 from events.models import OutboxMessage, Person, Registration
 from webapp.extensions import db, mail
+from webapp.ideas.mail import unsubscribe_headers
 from webapp.site import current_site
 
 
@@ -69,7 +70,8 @@ def render(message: OutboxMessage) -> CalendarMessage:
     # Each kind has its subject beside its bodies: emails/<kind>.subject.txt
     subject = " ".join(render_template(f"{template}.subject.txt", **variables).split())
     programme = event.programme if event is not None else None
-    sender_name = (programme.sender_name or programme.name) if programme else "Mingle"
+    sender_name = ((programme.sender_name or programme.name) if programme
+                   else context.get("sender_name") or "Mingle")
     method = context.get("method")
     email = CalendarMessage(
         subject=subject,
@@ -92,7 +94,7 @@ def render(message: OutboxMessage) -> CalendarMessage:
                                        now=message.created_at).decode()
         email.alts["calendar"] = ics
         email.attach("invite.ics", "application/ics", ics.encode())
-    email.extra_headers = {"Auto-Submitted": "auto-generated"}
+    email.extra_headers = {"Auto-Submitted": "auto-generated", **unsubscribe_headers(message)}
     return email
 
 

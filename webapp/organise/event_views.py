@@ -6,7 +6,7 @@ from flask import render_template, request, url_for
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
-from events import planning, scheduling, signed_links
+from events import early_access, planning, scheduling, signed_links
 from events.descriptions import render_markdown
 from events.models import Event, EventKind, EventStatus, Programme
 from webapp.extensions import db
@@ -106,7 +106,8 @@ def _event_page(event: Event, role_form: RoleForm | None = None,
                            role_form=role_form or RoleForm(),
                            cancel_form=cancel_form or CancelForm(), action=ActionForm(),
                            problem=problem,
-                           moves=planning.STATUS_MOVES.get(event.status, set()))
+                           moves=planning.STATUS_MOVES.get(event.status, set()),
+                           from_ideas=early_access.ideas_behind(db.session, event))
 
 
 @bp.post("/events/<int:event_id>/status")
