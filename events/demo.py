@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from events import accounts, limits
+from events import accounts, demo_ideas, limits
 from events.models import (
     Event,
     EventKind,
@@ -139,6 +139,7 @@ def seed_demo(session: Session, today: date | None = None) -> Programme:
                     status=InvitationStatus.accepted)],
     ))
     session.flush()
+    demo_ideas.seed_ideas(session, programme, datetime.now(UTC))
     seed_demo_organiser(session, programme)
     return programme
 

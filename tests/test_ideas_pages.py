@@ -364,3 +364,18 @@ def test_organisers_open_a_board_and_are_told_what_is_wrong_with_its_settings(
     session.expire_all()
     assert (programme.allowed_domains, programme.allowed_domains_for_rsvps) == ("*.ac.nz", True)
     assert client.get(BOARD).status_code == 200
+
+
+def test_the_demo_seeds_a_board_with_a_dozen_challenges_and_ideas_and_votes(
+        client: FlaskClient, session: Session) -> None:
+    from events import demo
+    from events.votes import Vote, VoteBudget
+
+    programme = demo.seed_demo(session)
+    session.commit()
+    kinds = dict(session.execute(select(Idea.kind, func.count()).group_by(Idea.kind)).all())
+    assert kinds[IdeaKind.challenge] + kinds[IdeaKind.idea] >= 12
+    assert session.scalar(select(func.count()).select_from(Vote)) > 20
+    assert session.scalar(select(func.max(VoteBudget.active_votes))) <= 5
+    page = client.get(f"/programmes/{programme.slug}/ideas").get_data(as_text=True)
+    assert "Stage 2 of 2" in page and "needs a helper" in page
