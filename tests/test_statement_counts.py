@@ -36,6 +36,7 @@ from events.models import (
     Series,
 )
 from tests.conftest import _empty_tables, app_config
+from tests.idea_world import first_idea, idea_world
 from tests.test_auth import log_in, make_organiser
 from webapp import create_app
 from webapp.extensions import db
@@ -128,6 +129,13 @@ PAGES = [
          organiser=True),
     Page("announcements", lambda w: f"/organise/events/{w.event.id}/announcements",
          organiser=True),
+    Page("ideas board", lambda w: f"/programmes/{w.programme.slug}/ideas", data=idea_world),
+    Page("idea", lambda w: f"/programmes/{w.programme.slug}/ideas/{first_idea(w)}",
+         data=idea_world),
+    Page("ideas board (organiser)", lambda w: f"/organise/programmes/{w.programme.id}/ideas",
+         organiser=True, data=idea_world),
+    Page("idea (organiser)", lambda w: f"/organise/ideas/{first_idea(w)}", organiser=True,
+         data=idea_world),
 ]
 
 
