@@ -21,12 +21,12 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
@@ -148,6 +148,23 @@ def post_json_from_processes(base_url: str, path: str, bodies: Sequence[dict[str
     Every request and the whole run are bounded by ``timeout`` seconds.
     A request that fails at the transport level is reported with status 0.
     """
+    return _from_processes(base_url, path, bodies, _post_json, processes, connections, timeout)
+
+
+def post_forms_from_processes(base_url: str, forms: Sequence[dict[str, Any]], *,
+                              processes: int = 4, connections: int = 25,
+                              timeout: float = 60.0) -> list[Reply]:
+    """POST each of ``forms`` (``{"path", "fields", "cookie"}``) as a browser's form, all at
+    once, as ``post_json_from_processes`` does; each reply's body holds the redirect's
+    ``location`` and the page's ``text``."""
+    return _from_processes(base_url, "", forms, _post_form, processes, connections, timeout)
+
+
+Send = Callable[[str, str, dict[str, Any], float], tuple[int, dict[str, Any]]]
+
+
+def _from_processes(base_url: str, path: str, bodies: Sequence[dict[str, Any]], send: Send,
+                    processes: int, connections: int, timeout: float) -> list[Reply]:
     context = multiprocessing.get_context("spawn")
     shares = [list(bodies[index::processes]) for index in range(processes)]
     shares = [share for share in shares if share]
@@ -156,7 +173,7 @@ def post_json_from_processes(base_url: str, path: str, bodies: Sequence[dict[str
     results = context.Queue()
     clients = [context.Process(target=_client_process,
                                args=(base_url, path, share, connections, timeout, barrier,
-                                     results),
+                                     results, send),
                                daemon=True)
                for share in shares]
     for client in clients:
@@ -175,7 +192,7 @@ def post_json_from_processes(base_url: str, path: str, bodies: Sequence[dict[str
 
 
 def _client_process(base_url: str, path: str, share: list[dict[str, Any]], connections: int,
-                    timeout: float, barrier: Any, results: Any) -> None:
+                    timeout: float, barrier: Any, results: Any, send: Send) -> None:
     rows: list[tuple[dict[str, Any], int, dict[str, Any]]] = []
     lock = threading.Lock()
     pending = iter(share)
@@ -187,7 +204,7 @@ def _client_process(base_url: str, path: str, share: list[dict[str, Any]], conne
     def run() -> None:
         barrier.wait()
         while (body := next_body()) is not None:
-            row = (body, *_post_json(base_url, path, body, timeout))
+            row = (body, *send(base_url, path, body, timeout))
             with lock:
                 rows.append(row)
 
@@ -218,3 +235,21 @@ def _post_json(base_url: str, path: str, body: dict[str, Any],
     except ValueError:
         parsed = {"raw": raw.decode(errors="replace")[:500]}
     return response.status, parsed if isinstance(parsed, dict) else {"json": parsed}
+
+
+def _post_form(base_url: str, _path: str, form: dict[str, Any],
+               timeout: float) -> tuple[int, dict[str, Any]]:
+    address = urlsplit(base_url)
+    connection = http.client.HTTPConnection(address.hostname or "127.0.0.1", address.port,
+                                            timeout=timeout)
+    try:
+        connection.request("POST", form["path"], body=urlencode(form["fields"]).encode(),
+                           headers={"Content-Type": "application/x-www-form-urlencoded",
+                                    "Cookie": form.get("cookie", ""), "Connection": "close"})
+        response = connection.getresponse()
+        text = response.read().decode(errors="replace")
+    except OSError as error:
+        return 0, {"error": f"{type(error).__name__}: {error}"}
+    finally:
+        connection.close()
+    return response.status, {"location": response.getheader("Location") or "", "text": text}
