@@ -35,7 +35,7 @@ TARGETS = {
     "rsvp_to_floor": 0.7, "rsvp_p99_ms": 250.0, "page_to_hello": 0.25,
     "feed_304_to_hello": 0.5, "worker_peak_mb": 120.0,
 }
-PAGES = ("event page", "home page", "API list")
+PAGES = ("event page", "home page", "API list", "ideas board")
 RSVP = "RSVP (API POST)"
 RSVP_FULL = "RSVP to a full event"
 # Both RSVPs are held to the write floor of their round.
@@ -132,6 +132,7 @@ def measure(url: str, seeded: seed.Seeded, workdir: Path) -> tuple[
     pages = ",".join(f"/events/{event_id}" for event_id in seeded.roomy_event_ids[:PAGE_EVENTS])
     gets = (("event page", {"BENCH_PATHS": pages}), ("home page", {"BENCH_PATHS": "/"}),
             ("API list", {"BENCH_PATHS": "/api/v1/events"}),
+            ("ideas board", {"BENCH_PATHS": f"/programmes/{seed.BOARD_SLUG}/ideas"}),
             ("feed (full)", {"BENCH_PATHS": "/calendar.ics"}))
     floor_ids = ",".join(map(str, range(1, write_floor.SEAT_ROWS + 1)))
     rsvp_ids = ",".join(map(str, seeded.roomy_event_ids))
@@ -143,6 +144,7 @@ def measure(url: str, seeded: seed.Seeded, workdir: Path) -> tuple[
                               workdir / "floor.log") as floor,
               servers.serving("wsgi:app", env, workdir / "mingle.log") as mingle):
             _expect(mingle.port, "GET", f"/events/{seeded.roomy_event_ids[0]}", 200)
+            _expect(mingle.port, "GET", f"/programmes/{seed.BOARD_SLUG}/ideas", 200)
             for round_number in range(1, ROUNDS + 1):
                 runs["hello"].append(load.measure(hello.port, "get", {"BENCH_PATHS": "/"},
                                                   workdir))
