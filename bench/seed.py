@@ -19,7 +19,6 @@ from sqlalchemy.exc import DBAPIError
 
 from events.help_offers import HelpOffer, HelpRole
 from events.idea_boards import BoardMode, Idea, IdeaBoard, IdeaKind
-from events.votes import Vote, VoteBudget
 from events.models import (
     Event,
     EventKind,
@@ -33,6 +32,7 @@ from events.models import (
     RoleKind,
     Series,
 )
+from events.votes import Vote, VoteBudget
 
 EVENTS = 2000
 PAST_EVENTS = 400
