@@ -2,14 +2,14 @@
 news of ideas, verified browsers, early access; who may take part in a programme
 
 Revision ID: 0008_ideas
-Revises: 0004_slimmer_rsvp_indexes
+Revises: 0005_waitlist_queue_numbers
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0008_ideas'
-down_revision = '0004_slimmer_rsvp_indexes'
+down_revision = '0005_waitlist_queue_numbers'
 branch_labels = None
 depends_on = None
 
