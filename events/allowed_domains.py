@@ -10,10 +10,13 @@ offering help) and, when the organisers switch it on, to RSVPs.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from events import limits
 from events.errors import InvalidInput
-from events.models import Programme
+
+if TYPE_CHECKING:
+    from events.models import Programme
 
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _PATTERN = re.compile(rf"(?:\*\.)?{_LABEL}(?:\.{_LABEL})+")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from events import booking, catalogue
+from events import booking, catalogue, early_access
 from events.models import Event
 from webapp.caching import cached_page
 from webapp.extensions import db, limiter
@@ -32,7 +32,8 @@ def event_page(event_id: int, slug: str | None = None) -> str:
 
 
 def _render_event(event: Event, form: RsvpForm, problem: str | None = None) -> str:
-    return render_template("public/event.html", event=event, form=form, problem=problem)
+    return render_template("public/event.html", event=event, form=form, problem=problem,
+                           from_ideas=early_access.ideas_behind(db.session, event))
 
 
 @bp.post("/events/<int:event_id>/rsvp")
