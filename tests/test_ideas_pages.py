@@ -5,6 +5,7 @@ unsubscribe, and the organisers' pages."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
@@ -379,3 +380,53 @@ def test_the_demo_seeds_a_board_with_a_dozen_challenges_and_ideas_and_votes(
     assert session.scalar(select(func.max(VoteBudget.active_votes))) <= 5
     page = client.get(f"/programmes/{programme.slug}/ideas").get_data(as_text=True)
     assert "Stage 2 of 2" in page and "needs a helper" in page
+
+
+def test_readers_get_a_kept_board_that_follows_each_vote_and_never_someone_elses_view(
+        app_factory: Callable[..., Flask], session: Session, topic: Idea,
+        aroha: Person) -> None:
+    from sqlalchemy import event as engine_event
+
+    # An app of its own, so that each request gets its own context as in production.
+    app = app_factory()
+    reader, voter = app.test_client(), app.test_client()
+    confirmed(voter, aroha)
+    with app.app_context():
+        engine = db.engine
+    assert "0 votes" in reader.get(BOARD).get_data(as_text=True)
+    statements: list[str] = []
+    engine_event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    assert "0 votes" in reader.get(BOARD).get_data(as_text=True)
+    if engine.dialect.name == "sqlite":
+        # The kept copy: no query of the app's own. (PostgreSQL's snapshot moves with any
+        # write anywhere in the cluster, which other databases on it may make meanwhile.)
+        assert statements == []
+
+    votes.cast(session, topic, aroha, NOW)
+    session.commit()
+    assert "1 vote" in reader.get(BOARD).get_data(as_text=True)
+    assert "Taking part as Aroha Ngata" in voter.get(BOARD).get_data(as_text=True)
+    assert "Taking part as" not in reader.get(BOARD).get_data(as_text=True)
+
+
+def test_the_board_sorts_by_support_newest_and_needing_a_helper_and_shows_full_names_chosen(
+        client: FlaskClient, session: Session, board: IdeaBoard, aroha: Person) -> None:
+    bo = person_for(session, "bo@example.org", "Bo Li")
+    old = ideas.propose(session, board, aroha, IdeaKind.topic, "Older, popular", now=NOW - DAY)
+    new = ideas.propose(session, board, bo, IdeaKind.topic, "Newer, helped", now=NOW,
+                        show_full_name=True)
+    votes.cast(session, old, aroha, NOW)
+    help_offers.offer(session, new, aroha, HelpRole.co_host, NOW)
+    help_offers.offer(session, old, bo, HelpRole.co_host, NOW)
+    needy = ideas.propose(session, board, bo, IdeaKind.topic, "Nobody to run it", now=NOW - DAY)
+    session.commit()
+
+    def order(sort: str) -> list[str]:
+        page = client.get(f"{BOARD}?sort={sort}").get_data(as_text=True)
+        return re.findall(r'<h3><a href="[^"]+">([^<]+)</a></h3>', page)
+
+    assert order("support")[0] == "Older, popular"
+    assert order("newest")[0] == "Newer, helped"
+    assert order("helper")[0] == needy.title
+    page = client.get(BOARD).get_data(as_text=True)
+    assert "proposed by Bo Li" in page and "proposed by Aroha<" in page
