@@ -1,11 +1,15 @@
-"""Descriptions written in Markdown, rendered to HTML that is safe to show."""
+"""Descriptions written in Markdown: what people type, checked, and rendered to HTML that
+is safe to show."""
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
+
+from events.errors import InvalidInput
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
@@ -32,3 +36,17 @@ def render_markdown(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+
+
+def clean_text(raw: object, field: str, label: str, limit: int, required: bool = False) -> str:
+    """Trimmed text without control characters (line breaks and tabs allowed), at most
+    ``limit`` characters, or a refusal naming ``label`` beside ``field``."""
+    value = raw.strip() if isinstance(raw, str) else ""
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in value):
+        raise InvalidInput(f"The {label} contains control characters; please retype it.",
+                           field=field)
+    if required and not value:
+        raise InvalidInput(f"Please enter the {label}.", field=field)
+    if len(value) > limit:
+        raise InvalidInput(f"The {label} must be at most {limit} characters.", field=field)
+    return value

@@ -1,4 +1,5 @@
-"""Comments on ideas: Markdown sanitised as descriptions are, hidden by organisers with a reason."""
+"""Comments on ideas: Markdown sanitised as descriptions are; organisers may hide one with a
+reason (``ideas.hide``)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from sqlalchemy import ForeignKey, Index, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from events import limits
+from events.descriptions import clean_text
 from events.errors import NotFound, NotOpen
 from events.idea_boards import Idea, first_name
-from events.ideas import clean_text
 from events.models import Base, Person, UTCDateTime, utcnow
 
 
@@ -68,21 +69,4 @@ def comment_on(session: Session, idea: Idea, comment_id: int) -> IdeaComment:
     found = session.get(IdeaComment, comment_id)
     if found is None or found.idea_id != idea.id:
         raise NotFound("There is no such comment on this idea.")
-    return found
-
-
-def hide(session: Session, found: IdeaComment, reason: object,
-         now: datetime | None = None) -> IdeaComment:
-    """Hide a comment, with a reason shown in its place."""
-    found.hidden_reason = clean_text(reason, "reason", "reason", limits.IDEA_REASON_MAX,
-                                     required=True)
-    found.hidden_at = now or utcnow()
-    session.flush()
-    return found
-
-
-def unhide(session: Session, found: IdeaComment) -> IdeaComment:
-    """Show a hidden comment again."""
-    found.hidden_at, found.hidden_reason = None, ""
-    session.flush()
     return found

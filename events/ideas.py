@@ -10,19 +10,19 @@ voted for or offered help on it are told (``idea_news``, once per status).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from difflib import SequenceMatcher
+from typing import TypeVar
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from events import help_offers, idea_news, limits, votes
+from events import help_offers, idea_news, limits, locking, votes
+from events.descriptions import clean_text
 from events.errors import InvalidInput, NotFound, NotOpen
 from events.idea_boards import ACTIVE, Idea, IdeaBoard, IdeaKind, IdeaStatus
-from events.locking import raise_busy_if_lock_timeout
+from events.idea_comments import IdeaComment
 from events.models import Person, utcnow
 
 
@@ -58,20 +58,8 @@ def _moves() -> dict[tuple[IdeaStatus, IdeaStatus], StatusMove]:
 
 
 MOVES = _moves()
-
-
-def clean_text(raw: object, field: str, label: str, limit: int,
-               required: bool = False) -> str:
-    """Trimmed text without control characters (line breaks and tabs allowed), or a refusal."""
-    value = raw.strip() if isinstance(raw, str) else ""
-    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in value):
-        raise InvalidInput(f"The {label} contains control characters; please retype it.",
-                           field=field)
-    if required and not value:
-        raise InvalidInput(f"Please write the {label}.", field=field)
-    if len(value) > limit:
-        raise InvalidInput(f"The {label} must be at most {limit} characters.", field=field)
-    return value
+# What organisers may hide from the board, each with a reason shown in its place.
+Hidden = TypeVar("Hidden", Idea, IdeaComment)
 
 
 def lock_idea(session: Session, idea_id: int) -> Idea:
@@ -80,21 +68,7 @@ def lock_idea(session: Session, idea_id: int) -> Idea:
     Votes, offers of help, status changes and merges of one idea are served one
     after the other, so its counts and its "ready" mark cannot disagree.
     """
-    try:
-        if session.get_bind().dialect.name == "sqlite":
-            # A no-op write takes SQLite's single write lock now, so the reads
-            # below are already serialised (as ``locking.lock_event``).
-            session.execute(update(Idea).where(Idea.id == idea_id).values(id=Idea.id)
-                            .execution_options(synchronize_session=False))
-        # NO KEY UPDATE: a vote's INSERT holds KEY SHARE on the idea through its
-        # foreign key; FOR UPDATE would deadlock two votes that inserted first.
-        idea = session.execute(
-            select(Idea).where(Idea.id == idea_id).with_for_update(key_share=True, of=Idea)
-            .execution_options(populate_existing=True)
-        ).scalar_one_or_none()
-    except OperationalError as error:
-        raise_busy_if_lock_timeout(error)
-        raise
+    idea = locking.lock_row(session, Idea, idea_id, {Idea.id: Idea.id})
     if idea is None:
         raise NotFound("There is no such idea on this board.")
     return idea
@@ -207,19 +181,20 @@ def propose(session: Session, board: IdeaBoard, person: Person, kind: object, ti
     return idea
 
 
-def hide(session: Session, idea: Idea, reason: object, now: datetime | None = None) -> Idea:
-    """Take an idea off the board, with a reason shown in its place."""
+def hide(session: Session, item: Hidden, reason: object,
+         now: datetime | None = None) -> Hidden:
+    """Take an idea or a comment off the board, with a reason shown in its place."""
     text = clean_text(reason, "reason", "reason", limits.IDEA_REASON_MAX, required=True)
-    idea.hidden_at, idea.hidden_reason = now or utcnow(), text
+    item.hidden_at, item.hidden_reason = now or utcnow(), text
     session.flush()
-    return idea
+    return item
 
 
-def unhide(session: Session, idea: Idea) -> Idea:
-    """Put a hidden idea back on the board."""
-    idea.hidden_at, idea.hidden_reason = None, ""
+def unhide(session: Session, item: Hidden) -> Hidden:
+    """Put a hidden idea or comment back on the board."""
+    item.hidden_at, item.hidden_reason = None, ""
     session.flush()
-    return idea
+    return item
 
 
 # Similar ideas -------------------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import re
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any, TypeVar
@@ -21,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from events import booking, changes, early_access, limits, signed_links
+from events.descriptions import clean_text as _text
 from events.errors import InvalidInput, NotFound, NotOpen
 from events.models import (
     Event,
@@ -44,18 +44,6 @@ STATUS_MOVES = {
 }
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 JITSI = "https://meet.jit.si/"
-
-
-def _text(raw: object, field: str, label: str, limit: int, required: bool = False) -> str:
-    value = raw.strip() if isinstance(raw, str) else ""
-    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in value):
-        raise InvalidInput(f"The {label} contains control characters; please retype it.",
-                           field=field)
-    if required and not value:
-        raise InvalidInput(f"Please enter the {label}.", field=field)
-    if len(value) > limit:
-        raise InvalidInput(f"The {label} must be at most {limit} characters.", field=field)
-    return value
 
 
 def _save(session: Session, model: type[Saved], row: Saved | None,

@@ -218,38 +218,40 @@ def _client_process(base_url: str, path: str, share: list[dict[str, Any]], conne
 
 def _post_json(base_url: str, path: str, body: dict[str, Any],
                timeout: float) -> tuple[int, dict[str, Any]]:
-    address = urlsplit(base_url)
-    connection = http.client.HTTPConnection(address.hostname or "127.0.0.1", address.port,
-                                            timeout=timeout)
-    try:
-        connection.request("POST", path, body=json.dumps(body).encode(),
-                           headers={"Content-Type": "application/json", "Connection": "close"})
-        response = connection.getresponse()
-        raw = response.read()
-    except OSError as error:
-        return 0, {"error": f"{type(error).__name__}: {error}"}
-    finally:
-        connection.close()
+    status, raw, _ = _post(base_url, path, json.dumps(body).encode(),
+                           {"Content-Type": "application/json"}, timeout)
+    if status == 0:
+        return 0, {"error": raw.decode()}
     try:
         parsed = json.loads(raw)
     except ValueError:
         parsed = {"raw": raw.decode(errors="replace")[:500]}
-    return response.status, parsed if isinstance(parsed, dict) else {"json": parsed}
+    return status, parsed if isinstance(parsed, dict) else {"json": parsed}
 
 
-def _post_form(base_url: str, _path: str, form: dict[str, Any],
-               timeout: float) -> tuple[int, dict[str, Any]]:
+def _post(base_url: str, path: str, body: bytes, headers: dict[str, str],
+          timeout: float) -> tuple[int, bytes, str]:
+    """Status, body and Location of one POST on a fresh connection; status 0 and the
+    error's description in the body when the transport fails."""
     address = urlsplit(base_url)
     connection = http.client.HTTPConnection(address.hostname or "127.0.0.1", address.port,
                                             timeout=timeout)
     try:
-        connection.request("POST", form["path"], body=urlencode(form["fields"]).encode(),
-                           headers={"Content-Type": "application/x-www-form-urlencoded",
-                                    "Cookie": form.get("cookie", ""), "Connection": "close"})
+        connection.request("POST", path, body=body, headers={**headers, "Connection": "close"})
         response = connection.getresponse()
-        text = response.read().decode(errors="replace")
+        return response.status, response.read(), response.getheader("Location") or ""
     except OSError as error:
-        return 0, {"error": f"{type(error).__name__}: {error}"}
+        return 0, f"{type(error).__name__}: {error}".encode(), ""
     finally:
         connection.close()
-    return response.status, {"location": response.getheader("Location") or "", "text": text}
+
+
+def _post_form(base_url: str, _path: str, form: dict[str, Any],
+               timeout: float) -> tuple[int, dict[str, Any]]:
+    status, raw, location = _post(
+        base_url, form["path"], urlencode(form["fields"]).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": form.get("cookie", "")},
+        timeout)
+    if status == 0:
+        return 0, {"error": raw.decode()}
+    return status, {"location": location, "text": raw.decode(errors="replace")}

@@ -222,7 +222,7 @@ def test_comments_are_sanitised_as_descriptions_are(client: FlaskClient, session
     assert "<strong>this</strong>" in page
     empty = client.post(f"{BOARD}/{topic.id}/comment", data={"csrf_token": token_of(client),
                                                              "body": "  "})
-    assert empty.status_code == 422 and "Please write the comment" in empty.get_data(
+    assert empty.status_code == 422 and "Please enter the comment" in empty.get_data(
         as_text=True)
 
 

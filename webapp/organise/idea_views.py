@@ -157,7 +157,7 @@ def hide_comment(idea_id: int, comment_id: int) -> Page:
     found = idea_comments.comment_on(db.session, idea, comment_id)
     form = HideForm()
     return form_page(
-        form, lambda: idea_comments.hide(db.session, found, form.reason.data),
+        form, lambda: ideas.hide(db.session, found, form.reason.data),
         page=lambda problem: _idea_page(idea, problem=problem),
         done=lambda _: saved("The comment is hidden.", "organise.idea", idea_id=idea_id),
         fallback_field="reason")
@@ -167,7 +167,7 @@ def hide_comment(idea_id: int, comment_id: int) -> Page:
 def unhide_comment(idea_id: int, comment_id: int) -> Page:
     idea = load_idea(idea_id)
     found = idea_comments.comment_on(db.session, idea, comment_id)
-    return button(lambda: idea_comments.unhide(db.session, found),
+    return button(lambda: ideas.unhide(db.session, found),
                   done=lambda _: "The comment is shown again.", back=_back(idea),
                   page=lambda problem: _idea_page(idea, problem=problem))
 
