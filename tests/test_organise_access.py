@@ -12,6 +12,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from events import idea_merges
+from events.idea_boards import BoardMode, Idea, IdeaBoard, IdeaKind
+from events.idea_comments import IdeaComment
+from events.idea_merges import IdeaMerge
 from events.models import (
     Event,
     EventKind,
@@ -36,11 +40,15 @@ class Things:
     event: Event
     role: Role
     registration: Registration
+    idea: Idea
+    comment: IdeaComment
+    merge: IdeaMerge
 
     def ids(self) -> dict[str, int]:
         return {"programme_id": self.programme.id, "series_id": self.series.id,
                 "event_id": self.event.id, "role_id": self.role.id,
-                "registration_id": self.registration.id}
+                "registration_id": self.registration.id, "idea_id": self.idea.id,
+                "comment_id": self.comment.id, "merge_id": self.merge.id}
 
 
 def make_things(session: Session, slug: str) -> Things:
@@ -57,8 +65,17 @@ def make_things(session: Session, slug: str) -> Things:
     registration = Registration(event=event, person=person,
                                 status=RegistrationStatus.waitlisted)
     session.add_all([event, role, registration])
+    board = IdeaBoard(programme=programme, mode=BoardMode.topics,
+                      opens_at=datetime.now(UTC) - timedelta(days=1))
+    idea, twin = (Idea(board=board, kind=IdeaKind.topic, title=f"{title} {slug}", proposer=person)
+                  for title in ("Idea", "Twin"))
+    session.add_all([board, idea, twin])
+    session.flush()
+    comment = IdeaComment(idea_id=idea.id, person=person, body="A comment")
+    session.add(comment)
+    merge = idea_merges.merge(session, twin, idea.id)
     session.commit()
-    return Things(programme, series, event, role, registration)
+    return Things(programme, series, event, role, registration, idea, comment, merge)
 
 
 def organise_routes(app: Flask) -> Iterator[tuple[str, str, list[str]]]:
@@ -78,7 +95,8 @@ def url_for_rule(app: Flask, endpoint: str, ids: dict[str, int], arguments: list
 def counts(session: Session) -> tuple[int, ...]:
     session.expire_all()
     return tuple(session.scalar(select(func.count()).select_from(model)) or 0
-                 for model in (Programme, Series, Event, Role, Registration))
+                 for model in (Programme, Series, Event, Role, Registration, Idea, IdeaComment,
+                               IdeaMerge))
 
 
 def test_the_walk_covers_every_kind_of_workspace_route(app: Flask) -> None:
@@ -148,6 +166,8 @@ def test_an_organiser_cannot_see_or_change_another_programme(
     assert theirs.event.title == "Event theirs"
     assert theirs.event.status == EventStatus.published
     assert theirs.registration.status == RegistrationStatus.waitlisted
+    session.refresh(theirs.merge)
+    assert theirs.merge.undone_at is None and theirs.comment.hidden_at is None
     # Their own things still answer.
     assert client.get(f"/organise/events/{mine.event.id}").status_code == 200
 

@@ -211,28 +211,24 @@ def upgrade():
     with op.batch_alter_table('idea_merge_moves', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_idea_merge_moves_merge_id'), ['merge_id'], unique=False)
 
-    with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('announced_at', sa.DateTime(), nullable=True))
-
-    with op.batch_alter_table('programmes', schema=None) as batch_op:
-        # Existing programmes admit everyone, as before.
-        batch_op.add_column(sa.Column('allowed_domains', sa.Text(), nullable=False,
-                                      server_default=''))
-        batch_op.add_column(sa.Column('allowed_domains_label', sa.String(length=100),
-                                      nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('allowed_domains_for_rsvps', sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
-
+    # Only columns added, in place: a batch rebuild of these tables would fail to drop
+    # them while other tables' rows point at them (as in 0005).
+    op.add_column('events', sa.Column('announced_at', sa.DateTime(), nullable=True))
+    # Existing programmes admit everyone, as before.
+    op.add_column('programmes', sa.Column('allowed_domains', sa.Text(), nullable=False,
+                                          server_default=''))
+    op.add_column('programmes', sa.Column('allowed_domains_label', sa.String(length=100),
+                                          nullable=False, server_default=''))
+    op.add_column('programmes', sa.Column('allowed_domains_for_rsvps', sa.Boolean(),
+                                          nullable=False, server_default=sa.false()))
 
 
 def downgrade():
-    with op.batch_alter_table('programmes', schema=None) as batch_op:
-        batch_op.drop_column('allowed_domains_for_rsvps')
-        batch_op.drop_column('allowed_domains_label')
-        batch_op.drop_column('allowed_domains')
-
-    with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.drop_column('announced_at')
+    # ALTER TABLE … DROP COLUMN: SQLite 3.35 and later, and PostgreSQL.
+    for table, column in (('programmes', 'allowed_domains_for_rsvps'),
+                          ('programmes', 'allowed_domains_label'),
+                          ('programmes', 'allowed_domains'), ('events', 'announced_at')):
+        op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
 
     with op.batch_alter_table('idea_merge_moves', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_idea_merge_moves_merge_id'))
