@@ -3,7 +3,8 @@
 When an event made from an idea (or in a series made from one) is published,
 everyone who proposed, voted for or offered help on that idea may register at
 once, while everyone else may from ``limits.EARLY_ACCESS`` (48 hours) later,
-the event's ``announced_at``. They are told, once per idea, that it became an
+the event's ``announced_at`` (sooner for an event that starts within four days,
+so that everyone else has as long as they had). They are told, once per idea, that it became an
 event. Who has early access is kept as rows written at that moment, so the
 RSVP's check is one indexed look-up and later votes do not jump the queue.
 """
@@ -53,7 +54,10 @@ def open_early(session: Session, event: Event, now: datetime | None = None) -> i
     for person_id in person_ids:
         add_once(session, EarlyAccess, event_id=event.id, person_id=person_id, created_at=now)
     if event.announced_at is None:
-        event.announced_at = now + limits.EARLY_ACCESS
+        # Never less time for everyone else than the early ones had: an event
+        # published close to its start has a shorter early window, or none.
+        event.announced_at = max(now, min(now + limits.EARLY_ACCESS,
+                                          event.starts_at - limits.EARLY_ACCESS))
     session.flush()
     return sum(idea_news.tell(session, idea, idea_news.BECAME_EVENT, now, event=event)
                for idea in behind)

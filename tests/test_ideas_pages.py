@@ -339,9 +339,13 @@ def test_organisers_see_who_posted_set_statuses_merge_undo_hide_and_plan(
     assert (event.title, event.status) == ("Copyright for podcasts", EventStatus.draft)
     assert "From the idea" in client.get(f"/organise/events/{event.id}").get_data(as_text=True)
 
+    idea_comments.comment(session, twin, aroha, "Spam link", NOW)
+    session.commit()
     client.post(f"/organise/ideas/{twin.id}/hide",
                 data={"csrf_token": token, "reason": "Off topic"})
     assert "Podcast copyright" not in client.get(BOARD).get_data(as_text=True)
+    hidden = client.get(f"{BOARD}/{twin.id}").get_data(as_text=True)
+    assert "The organisers hid this topic: Off topic" in hidden and "Spam link" not in hidden
 
 
 def test_organisers_open_a_board_and_are_told_what_is_wrong_with_its_settings(

@@ -324,3 +324,14 @@ def test_an_idea_becomes_a_draft_series(session: Session, propose: Callable[...,
     series = idea_drafts.turn_into_series(session, idea, NOW)
     assert (series.title, idea.series_id, idea.status) == (
         "Buddy branches", series.id, IdeaStatus.planned)
+
+
+def test_an_event_published_close_to_its_start_leaves_everyone_else_as_long_to_rsvp(
+        session: Session, board: IdeaBoard, propose: Callable[..., Idea]) -> None:
+    soon, sooner = (idea_drafts.turn_into_event(session, propose(title), NOW)
+                    for title in ("Soon", "Sooner"))
+    soon.starts_at, sooner.starts_at = NOW + 3 * DAY, NOW + DAY
+    for event in (soon, sooner):
+        planning.change_status(session, event, EventStatus.published, now=NOW)
+    assert soon.announced_at == NOW + DAY  # one day early, two for everyone
+    assert sooner.announced_at == NOW and sooner.is_announced(NOW)
