@@ -67,7 +67,8 @@ def confirmed(client: FlaskClient, person: Person) -> VerifiedBrowser:
     return browser
 
 
-def token_of(client: FlaskClient, path: str = BOARD) -> str:
+def token_of(client: FlaskClient, path: str = "/me") -> str:
+    """A CSRF token of the client's session, from a page with a form."""
     return csrf_token_from(client.get(path).get_data(as_text=True))
 
 
@@ -141,8 +142,12 @@ def test_votes_before_confirming_join_one_link_and_all_count_after_it(
     _, inbox = mail_app
     second = ideas.propose(session, board, aroha, IdeaKind.topic, "Mentoring", now=NOW)
     session.commit()
+    client.get(BOARD)
+    board_page = client.application.test_client().get(BOARD)  # another reader: a kept copy
+    assert "csrf_token" not in board_page.get_data(as_text=True)  # a reader's board has no form
+    assert "Set-Cookie" not in board_page.headers  # nor a session to sign
     for idea in (topic, second):
-        asked = client.post(f"{BOARD}/{idea.id}/vote", data={"csrf_token": token_of(client)})
+        asked = client.get(f"{BOARD}/{idea.id}/vote?back=board")
         assert "Who are you?" in asked.get_data(as_text=True)  # nothing sent yet
         sent = client.post(f"{BOARD}/{idea.id}/vote", data={
             "csrf_token": token_of(client), "name": "Ben Okafor", "email": "ben@example.org"})

@@ -8,7 +8,15 @@ from collections.abc import Callable
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from events import idea_boards, idea_listing, idea_news, ideas, limits, verified_browsers
+from events import (
+    help_offers,
+    idea_boards,
+    idea_listing,
+    idea_news,
+    ideas,
+    limits,
+    verified_browsers,
+)
 from events.idea_boards import Idea, IdeaBoard, IdeaKind
 from events.idea_participation import COMMENT, Action, Outcome
 from events.idea_participation import confirm as confirm_address
@@ -127,9 +135,14 @@ def propose(slug: str) -> Page:
         page=page, done=lambda outcome: _after(board, outcome, None), fallback_field="title")
 
 
-@bp.post(IDEA + "/<any(vote, unvote, help, unhelp):does>")
-@limited(limiter.limit(vote_limits), limiter.limit(vote_person_limits, key_func=person_key))
+@bp.route(IDEA + "/<any(vote, unvote, help, unhelp):does>", methods=["GET", "POST"])
+@limited(limiter.limit(vote_limits, methods=["POST"]),
+         limiter.limit(vote_person_limits, key_func=person_key, methods=["POST"]))
 def vote_or_help(slug: str, idea_id: int, does: str) -> Page:
+    if request.method == "GET":
+        # The board's links for readers who have not confirmed an address: their pages
+        # carry no form (nor a form token), so one kept copy serves them all.
+        return _ask(slug, idea_id, does)
     return _take_part(slug, idea_id, does)
 
 
@@ -138,6 +151,17 @@ def vote_or_help(slug: str, idea_id: int, does: str) -> Page:
          limiter.limit(comment_person_limits, key_func=person_key))
 def comment(slug: str, idea_id: int) -> Page:
     return _take_part(slug, idea_id, COMMENT)
+
+
+def _ask(slug: str, idea_id: int, does: str) -> str:
+    board = _board(slug)
+    idea = ideas.idea_on_board(db.session, board, idea_id)
+    form = TakePartForm()
+    if request.args.get("role") in help_offers.HelpRole.__members__:
+        form.role.data = request.args["role"]
+    form.back.data = request.args.get("back", "")
+    return render_template("ideas/who.html", board=board, idea=idea, does=does, form=form,
+                           browser=current_browser(), problem=None)
 
 
 def _take_part(slug: str, idea_id: int, does: str) -> Page:
@@ -151,7 +175,7 @@ def _take_part(slug: str, idea_id: int, does: str) -> Page:
 
     def who(problem: str | None) -> str:
         return render_template("ideas/who.html", board=board, idea=idea, does=does, form=form,
-                               problem=problem)
+                               browser=browser, problem=problem)
 
     if browser is None and "email" not in request.form:
         # Not confirmed yet: ask who they are first; the action waits in the form.
