@@ -159,3 +159,19 @@ def test_bad_names_and_addresses_are_refused_with_the_field_named(
     assert refused.value.field == field
     assert refused.value.message
     assert session.scalar(select(func.count()).select_from(Person)) == 0
+
+
+def test_a_seat_freed_after_the_event_was_full_goes_to_the_next_rsvp(
+        session: Session, make_event: Callable[..., Event]) -> None:
+    event = make_event(capacity=1)
+    holder, waiting = rsvp(session, event, 0), rsvp(session, event, 1)
+    assert waiting.status == RegistrationStatus.waitlisted
+    booking.cancel(session, waiting.registration_id)
+    booking.cancel(session, holder.registration_id)
+    session.commit()
+
+    newcomer = rsvp(session, event, 2)
+
+    assert (newcomer.status, newcomer.position) == (RegistrationStatus.confirmed, None)
+    session.refresh(event)
+    assert (event.seats_taken, event.waitlist_length) == (1, 0)
