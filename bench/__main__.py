@@ -36,7 +36,7 @@ TARGETS = {
     "rsvp_to_floor": 0.7, "rsvp_p99_ms": 250.0, "page_to_hello": 0.25,
     "feed_304_to_hello": 0.5, "worker_peak_mb": 120.0,
 }
-PAGES = ("event page", "home page", "API list", "programme page", "series page")
+PAGES = ("event page", "home page", "API list", "programme page", "series page", "ideas board")
 RSVP = "RSVP (API POST)"
 RSVP_FULL = "RSVP to a full event"
 # Both RSVPs are held to the write floor of their round.
@@ -137,6 +137,7 @@ def measure(url: str, seeded: seed.Seeded, workdir: Path) -> tuple[
                 f"/programmes/{slug}" for slug in seeded.programme_slugs)}),
             ("series page", {"BENCH_PATHS": ",".join(
                 f"/series/{series_id}" for series_id in seeded.series_ids)}),
+            ("ideas board", {"BENCH_PATHS": f"/programmes/{seed.BOARD_SLUG}/ideas"}),
             ("feed (full)", {"BENCH_PATHS": "/calendar.ics"}))
     floor_ids = ",".join(map(str, range(1, write_floor.SEAT_ROWS + 1)))
     rsvp_ids = ",".join(map(str, seeded.roomy_event_ids))
@@ -150,6 +151,7 @@ def measure(url: str, seeded: seed.Seeded, workdir: Path) -> tuple[
             _expect(mingle.port, "GET", f"/events/{seeded.roomy_event_ids[0]}", 200)
             _expect(mingle.port, "GET", f"/series/{seeded.series_ids[0]}", 200)
             _expect(mingle.port, "GET", f"/programmes/{seeded.programme_slugs[0]}", 200)
+            _expect(mingle.port, "GET", f"/programmes/{seed.BOARD_SLUG}/ideas", 200)
             for round_number in range(1, ROUNDS + 1):
                 runs["hello"].append(load.measure(hello.port, "get", {"BENCH_PATHS": "/"},
                                                   workdir))

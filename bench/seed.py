@@ -1,4 +1,5 @@
-"""A large programme for the benchmark: 2,001 events and 105,200 registrations.
+"""A large programme for the benchmark: 2,001 events and 105,200 registrations, and an
+ideas board of 200 challenges and ideas with 10,000 votes.
 
 Rows go in with bulk Core inserts through the models' own tables, so the
 seed follows the schema as it grows. Every event's counters (seats taken,
@@ -17,6 +18,8 @@ from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from events.help_offers import HelpOffer, HelpRole
+from events.idea_boards import BoardMode, Idea, IdeaBoard, IdeaKind
 from events.models import (
     Event,
     EventKind,
@@ -31,6 +34,7 @@ from events.models import (
     Series,
 )
 from events.resources import Resource, ResourceAudience, ResourceKind, ResourceTiming
+from events.votes import Vote, VoteBudget
 
 EVENTS = 2000
 PAST_EVENTS = 400
@@ -45,6 +49,11 @@ SMALL_CAPACITY = 40
 FLOOD_CAPACITY = 200
 FLOOD_WAITING = 5000
 BATCH = 5000
+# The first programme's ideas board: challenges, ideas for them, and voters each
+# spending their whole budget on challenges.
+BOARD_SLUG = "programme-1"
+BOARD_CHALLENGES = 100
+BOARD_VOTERS = 2000
 
 
 # Every event's resources: a public reading before it, a recording after it and
@@ -161,6 +170,7 @@ def seed(url: str, now: datetime | None = None) -> Seeded:
              "description": "Ten minutes, and **one** question to bring."}
             for n, event_id in enumerate(events)
             for position, (kind, timing, audience) in enumerate(RESOURCES, start=1)])
+        _seed_board(connection, programmes[0], participants, now)
     if engine.dialect.name == "postgresql":
         # After a bulk load the planner needs statistics, which autovacuum
         # would gather in time (and never does where it is switched off, as
@@ -210,3 +220,33 @@ def _seed_flood(connection: Connection, programme_id: int, series_id: int,
         "queued_at": opened + timedelta(milliseconds=10 * k),
     } for k in range(FLOOD_CAPACITY + FLOOD_WAITING)])
     return event_id
+
+
+def _seed_board(connection: Connection, programme_id: int, participants: list[int],
+                now: datetime) -> None:
+    """A board in its challenges stage: as many ideas as challenges, five votes a voter."""
+    connection.execute(insert(IdeaBoard), [{
+        "programme_id": programme_id, "mode": BoardMode.staged, "intro": "What gets in your way?",
+        "opens_at": now - timedelta(days=7), "closes_at": now + timedelta(days=7),
+        "ideas_open_at": now + timedelta(days=7), "vote_budget": 5, "ready_votes": 50,
+        "finalists": 3}])
+    board_id = connection.execute(select(func.max(IdeaBoard.id))).scalar_one()
+    _insert(connection, Idea, [{
+        "board_id": board_id, "kind": IdeaKind.challenge, "title": f"Challenge number {n}",
+        "body": "Too little time, too many systems.", "proposer_id": participants[n],
+        "created_at": now - timedelta(hours=n)} for n in range(BOARD_CHALLENGES)])
+    challenges = _ids(connection, Idea.id)
+    _insert(connection, Idea, [{
+        "board_id": board_id, "kind": IdeaKind.idea, "title": f"Idea number {n}",
+        "challenge_id": challenges[n % 3], "proposer_id": participants[n],
+        "created_at": now - timedelta(hours=n)} for n in range(BOARD_CHALLENGES)])
+    _insert(connection, Vote, [{
+        "idea_id": challenges[(voter + k * 7) % BOARD_CHALLENGES],
+        "person_id": participants[voter], "created_at": now}
+        for voter in range(BOARD_VOTERS) for k in range(5)])
+    _insert(connection, VoteBudget, [{
+        "board_id": board_id, "person_id": participants[voter], "kind": IdeaKind.challenge,
+        "active_votes": 5} for voter in range(BOARD_VOTERS)])
+    _insert(connection, HelpOffer, [{
+        "idea_id": idea_id, "person_id": participants[-1], "role": HelpRole.facilitate}
+        for idea_id in challenges[::4]])

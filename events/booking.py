@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from events import limits, prepared_rsvp, registrations, waitlist
+from events.admission import ANYONE, Admission, admission_of
 from events.errors import InvalidInput, NotFound, NotOpen
 from events.locking import lock_event, raise_busy_if_lock_timeout
 from events.models import Event, EventStatus, Person, Registration, RegistrationStatus, utcnow
@@ -55,14 +56,15 @@ class Booking:
                    position, session)
 
 
-def check_open(event: Event, now: datetime) -> None:
-    """Refuse registrations, with the reason, unless the event takes them at ``now``.
+def check_open(event: Event, now: datetime, admission: Admission = ANYONE) -> None:
+    """Refuse registrations, with the reason, unless the event takes them at ``now``
+    (from a person with this ``admission``).
 
     The rule itself is ``Event.takes_registrations``; a draft is not found at all.
     """
     if event.status == EventStatus.draft:
         raise NotFound("There is no such event.")
-    reason = event.closed_reason(now)
+    reason = event.closed_reason(now, admission.early_access, admission.allowed_address)
     if reason is not None:
         raise NotOpen(reason)
 
@@ -114,9 +116,10 @@ def _register_under_lock(session: Session, event_id: int, person_id: int,
     # Read the clock only under the lock: a request that waited for it must
     # queue behind the one that held it, not ahead with an earlier time.
     now = given_now or utcnow()
-    check_open(event, now)
+    person = session.get_one(Person, person_id)
+    check_open(event, now, admission_of(session, event, person, now))
     if registration is None:
-        registration = Registration(event=event, person=session.get_one(Person, person_id))
+        registration = Registration(event=event, person=person)
     return _place(session, event, registration, now)
 
 
@@ -153,7 +156,7 @@ def rejoin(session: Session, registration_id: int, now: datetime | None = None) 
     registration = _fresh_registration(session, registration_id)
     if registration.status != RegistrationStatus.cancelled:
         return Booking.of(session, registration, created=False)
-    check_open(event, now)
+    check_open(event, now, admission_of(session, event, registration.person, now))
     return _place(session, event, registration, now)
 
 

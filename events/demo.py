@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from events import accounts, demo_feedback, demo_speakers, limits
+from events import accounts, demo_feedback, demo_ideas, demo_speakers, limits
 from events.demo_pathways import seed_demo_pathways
 from events.models import (
     Event,
@@ -151,6 +151,7 @@ def seed_demo(session: Session, today: date | None = None, site: Site | None = N
     ))
     session.flush()
     seed_demo_pathways(session, programme, series)
+    demo_ideas.seed_ideas(session, programme, datetime.now(UTC))
     seed_demo_organiser(session, programme)
     demo_speakers.seed_demo_speakers(session, (conversations[0], *guests[0][:2]),
                                      (conversations[2], *guests[2][:2]))

@@ -1,4 +1,5 @@
-"""Descriptions written in Markdown, rendered to HTML that is safe to show."""
+"""Descriptions written in Markdown: what people type, checked, and rendered to HTML that
+is safe to show."""
 
 from __future__ import annotations
 

@@ -128,3 +128,34 @@ FEEDBACK_TEXT_MAX = 2000
 # Small numbers protect people: a breakdown of fewer answers than this shows
 # how many there are, never what they say.
 FEWEST_SHOWN = 5
+
+# The ideas board. Active votes a person may hold on one board at a time (per
+# stage: challenges, then ideas), and how many votes with a helper make an idea
+# ready. Votes come back when an idea is done or declined.
+VOTE_BUDGET = Bounds(1, 50)
+DEFAULT_VOTE_BUDGET = 5
+READY_VOTES = Bounds(1, 1000)
+DEFAULT_READY_VOTES = 5
+# Challenges whose ideas the second stage asks for: the most supported ones.
+FINALISTS = Bounds(1, 50)
+DEFAULT_FINALISTS = 3
+IDEA_TITLE_MAX = 200
+IDEA_BODY_MAX = 5000
+COMMENT_MAX = 2000
+IDEA_REASON_MAX = 1000
+BOARD_INTRO_MAX = 5000
+ALLOWED_DOMAINS_MAX = 2000
+ALLOWED_DOMAINS_LABEL_MAX = 100
+# Similar ideas shown while proposing, at most.
+SIMILAR_SHOWN = 5
+# A link to confirm an address is good for a day; the browser that follows it
+# may then act for that address for 30 days (or until it is forgotten).
+BROWSER_LINK_VALID_FOR = timedelta(days=1)
+VERIFIED_BROWSER_FOR = timedelta(days=30)
+# Actions waiting for one address join the link already sent in this window,
+# so a person voting for three ideas before confirming gets one e-mail.
+BROWSER_LINK_QUIET = timedelta(minutes=10)
+PENDING_ACTIONS_MAX = 10
+# People who asked for an event (proposed, voted, offered help) may RSVP this
+# long before everyone else.
+EARLY_ACCESS = timedelta(hours=48)

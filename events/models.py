@@ -27,6 +27,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     and_,
+    exists,
     or_,
     select,
     text,
@@ -35,7 +36,7 @@ from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
-from events import limits
+from events import allowed_domains, limits
 
 # Alembic needs deterministic constraint names to alter them later.
 NAMING_CONVENTION = {
@@ -190,6 +191,14 @@ class Programme(Base):
     # Minutes before the start at which reminders go out.
     reminder_offsets: Mapped[list[int]] = mapped_column(
         JSON, default=lambda: list(limits.DEFAULT_REMINDER_OFFSETS))
+    # Who may take part when it is not everyone: e-mail domains such as
+    # "*.ac.nz, library.govt.nz" (``events.allowed_domains``), named for people
+    # ("library staff"); they always apply to the ideas board, and to RSVPs too
+    # when ``allowed_domains_for_rsvps`` is on.
+    allowed_domains: Mapped[str] = mapped_column(Text, default="")
+    allowed_domains_label: Mapped[str] = mapped_column(
+        String(limits.ALLOWED_DOMAINS_LABEL_MAX), default="")
+    allowed_domains_for_rsvps: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set when the organisers publish the programme's page and feed (``listings``).
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -283,6 +292,9 @@ class Event(Base):
     )
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Before this moment only people with early access may register (those who
+    # asked for the event on the ideas board: ``events.early_access``).
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set once, when the event started or registration closed with people still
     # waiting: they were told then, and nobody is promoted afterwards.
     waitlist_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -334,21 +346,60 @@ class Event(Base):
     # pages and the templates cannot disagree. ``now`` is an aware datetime,
     # or in SQL any expression of one (the prepared RSVP binds a parameter).
 
+    # Who may register where not everyone may: ``early_access`` (the people who
+    # asked for the event on the ideas board, before ``announced_at``) and
+    # ``allowed_address`` (an address the programme's RSVP allow-list admits).
+    # Left False, a rule answers for anyone at all: the prepared RSVP asks so,
+    # and leaves whoever needs more to the locked path, which asks for the person
+    # (``events.admission``). Pages ask for someone: both True.
+
     @hybrid_method
-    def takes_registrations(self, now: datetime) -> bool:
+    def takes_registrations(self, now: datetime, early_access: bool = False,
+                            allowed_address: bool = False) -> bool:
         """Whether the event takes new registrations, and returns, at ``now``.
 
-        Published, not started yet, and before its own registration deadline
-        if the organisers set one.
+        Published, not started yet, before its own registration deadline if the
+        organisers set one, announced to everyone (or the person has early
+        access), and not limited to its programme's allow-list (or the person's
+        address is on it).
         """
         return (self.status == EventStatus.published and self.starts_at > now
-                and (self.registration_closes_at is None or self.registration_closes_at > now))
+                and (self.registration_closes_at is None or self.registration_closes_at > now)
+                and (early_access or self.is_announced(now))
+                and (allowed_address or not self.checks_addresses))
 
     @takes_registrations.inplace.expression
     @classmethod
-    def _takes_registrations_expression(cls, now: Any) -> ColumnElement[bool]:
-        return and_(cls.status == EventStatus.published, cls.starts_at > now,
-                    or_(cls.registration_closes_at.is_(None), cls.registration_closes_at > now))
+    def _takes_registrations_expression(cls, now: Any, early_access: bool = False,
+                                        allowed_address: bool = False) -> ColumnElement[bool]:
+        rule = [cls.status == EventStatus.published, cls.starts_at > now,
+                or_(cls.registration_closes_at.is_(None), cls.registration_closes_at > now)]
+        if not early_access:
+            rule.append(cls.is_announced(now))
+        if not allowed_address:
+            rule.append(~cls.checks_addresses)
+        return and_(*rule)
+
+    @hybrid_method
+    def is_announced(self, now: datetime) -> bool:
+        """Whether everyone may register at ``now``, not only people with early access."""
+        return self.announced_at is None or self.announced_at <= now
+
+    @is_announced.inplace.expression
+    @classmethod
+    def _is_announced_expression(cls, now: Any) -> ColumnElement[bool]:
+        return or_(cls.announced_at.is_(None), cls.announced_at <= now)
+
+    @hybrid_property
+    def checks_addresses(self) -> bool:
+        """Whether its programme takes RSVPs only from addresses on its allow-list."""
+        return bool(self.programme.allowed_domains_for_rsvps)
+
+    @checks_addresses.inplace.expression
+    @classmethod
+    def _checks_addresses_expression(cls) -> ColumnElement[bool]:
+        return exists().where(Programme.id == cls.programme_id,
+                              Programme.allowed_domains_for_rsvps.is_(True))
 
     @hybrid_property
     def has_free_seat(self) -> bool:
@@ -356,26 +407,32 @@ class Event(Base):
         return self.seats_taken < self.capacity
 
     @hybrid_method
-    def offers_seat(self, now: datetime) -> bool:
+    def offers_seat(self, now: datetime, early_access: bool = False,
+                    allowed_address: bool = False) -> bool:
         """Whether an RSVP at ``now`` would get a seat."""
-        return bool(self.takes_registrations(now) and self.has_free_seat)
+        return bool(self.takes_registrations(now, early_access, allowed_address)
+                    and self.has_free_seat)
 
     @offers_seat.inplace.expression
     @classmethod
-    def _offers_seat_expression(cls, now: Any) -> ColumnElement[bool]:
-        return and_(cls.takes_registrations(now), cls.has_free_seat)
+    def _offers_seat_expression(cls, now: Any, early_access: bool = False,
+                                allowed_address: bool = False) -> ColumnElement[bool]:
+        return and_(cls.takes_registrations(now, early_access, allowed_address),
+                    cls.has_free_seat)
 
     @hybrid_method
-    def offers_waitlist(self, now: datetime) -> bool:
+    def offers_waitlist(self, now: datetime, early_access: bool = False,
+                        allowed_address: bool = False) -> bool:
         """Whether an RSVP at ``now`` would join the waitlist: open, full, and keeping one."""
-        return bool(self.takes_registrations(now) and not self.has_free_seat
-                    and self.waitlist_enabled)
+        return bool(self.takes_registrations(now, early_access, allowed_address)
+                    and not self.has_free_seat and self.waitlist_enabled)
 
     @offers_waitlist.inplace.expression
     @classmethod
-    def _offers_waitlist_expression(cls, now: Any) -> ColumnElement[bool]:
-        return and_(cls.takes_registrations(now), ~cls.has_free_seat,
-                    cls.waitlist_enabled.is_(True))
+    def _offers_waitlist_expression(cls, now: Any, early_access: bool = False,
+                                    allowed_address: bool = False) -> ColumnElement[bool]:
+        return and_(cls.takes_registrations(now, early_access, allowed_address),
+                    ~cls.has_free_seat, cls.waitlist_enabled.is_(True))
 
     @hybrid_method
     def offers_place(self, now: datetime) -> bool:
@@ -391,27 +448,28 @@ class Event(Base):
     def promotes_from_waitlist(self, now: datetime) -> bool:
         """Whether a freed seat still goes to the head of the waitlist at ``now``.
 
-        Only while registration is open and the waitlist has not been closed:
-        after that, people waiting were told there is no seat for them.
+        Only while registration is open (to someone: people waiting were let in)
+        and the waitlist has not been closed: after that, people waiting were
+        told there is no seat for them.
         """
-        return bool(self.takes_registrations(now) and self.waitlist_closed_at is None)
+        return bool(self.takes_registrations(now, True, True) and self.waitlist_closed_at is None)
 
     @promotes_from_waitlist.inplace.expression
     @classmethod
     def _promotes_from_waitlist_expression(cls, now: Any) -> ColumnElement[bool]:
-        return and_(cls.takes_registrations(now), cls.waitlist_closed_at.is_(None))
+        return and_(cls.takes_registrations(now, True, True), cls.waitlist_closed_at.is_(None))
 
     @hybrid_method
     def waitlist_due_to_close(self, now: datetime) -> bool:
         """Whether people still waiting must now be told no seat will come free."""
         return bool(self.status == EventStatus.published and self.waitlist_closed_at is None
-                    and not self.takes_registrations(now))
+                    and not self.takes_registrations(now, True, True))
 
     @waitlist_due_to_close.inplace.expression
     @classmethod
     def _waitlist_due_to_close_expression(cls, now: Any) -> ColumnElement[bool]:
         return and_(cls.status == EventStatus.published, cls.waitlist_closed_at.is_(None),
-                    ~cls.takes_registrations(now))
+                    ~cls.takes_registrations(now, True, True))
 
     @hybrid_property
     def is_public(self) -> bool:
@@ -428,9 +486,11 @@ class Event(Base):
         """Whether the event has begun at ``now`` (places can no longer be given up)."""
         return self.starts_at <= now
 
-    def closed_reason(self, now: datetime) -> str | None:
-        """Why the event takes no registrations at ``now``, in words; ``None`` if it does."""
-        if self.takes_registrations(now):
+    def closed_reason(self, now: datetime, early_access: bool = False,
+                      allowed_address: bool = False) -> str | None:
+        """Why the event takes no registrations at ``now`` (from a person with the given
+        early access and address), in words; ``None`` if it does."""
+        if self.takes_registrations(now, early_access, allowed_address):
             return None
         if self.status == EventStatus.cancelled:
             return "This event has been cancelled."
@@ -438,7 +498,14 @@ class Event(Base):
             return "This event is not open for registration."
         if self.has_started(now):
             return "This event has already started."
-        return "Registration for this event has closed."
+        if not self.takes_registrations(now, True, True):
+            return "Registration for this event has closed."
+        if not (early_access or self.is_announced(now)):
+            opens = self.announced_at.astimezone(self.zone)  # type: ignore[union-attr]
+            return (f"Until {opens:%A %-d %B, %H:%M} {opens.tzname()}, only the people who "
+                    "proposed, voted for or offered help on the idea behind this event may "
+                    "RSVP. Everyone else may from then.")
+        return allowed_domains.refusal(self.programme, "RSVPs are")
 
     def people_in(self, *kinds: RoleKind) -> list[Role]:
         """The people of these kinds the public may see (``Role.shown_publicly``)."""

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 from urllib.parse import urlsplit
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from events import limits
 from events.errors import InvalidInput
-from events.models import Person
+from events.models import Base, Person
 
 
 def clean_name(raw: object) -> str:
@@ -105,19 +106,26 @@ def clean_email(raw: object) -> str:
     return checked.normalized.lower()
 
 
+def add_once(session: Session, model: type[Base], **values: Any) -> bool:
+    """INSERT ``values`` unless a unique key already holds them; True if a row was added.
+
+    Settled by the database, so two requests adding the same row at once add it once.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    # RETURNING, not the row count: drivers need not report one for an INSERT.
+    added = session.execute(insert(model.__table__).values(**values).on_conflict_do_nothing()
+                            .returning(literal_column("1")))
+    return added.first() is not None
+
+
 def person_for(session: Session, email: str, name: str) -> Person:
     """Return the person with this (clean) e-mail, creating them if new.
 
     An upsert rather than select-then-insert: two first RSVPs from one address
     arriving together must not collide on the unique e-mail.
     """
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(
-        insert(Person).values(email=email, name=name).on_conflict_do_nothing(
-            index_elements=["email"]
-        )
-    )
+    add_once(session, Person, email=email, name=name)
     return session.execute(select(Person).where(Person.email == email)).scalar_one()
 
 

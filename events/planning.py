@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from events import booking, changes, limits, signed_links
+from events import booking, changes, early_access, limits, signed_links
 from events.errors import InvalidInput, NotOpen
 from events.models import (
     Event,
@@ -267,4 +267,7 @@ def change_status(session: Session, event: Event, status: EventStatus,
         raise NotOpen("An event can be marked completed once it has started.")
     event.status = status
     session.flush()
+    if status == EventStatus.published:
+        # People who asked for it on the ideas board hear first and may RSVP first.
+        early_access.open_early(session, event, now)
     return event

@@ -36,12 +36,14 @@ attended, no_show = RegistrationStatus.attended, RegistrationStatus.no_show
 Allowed = Callable[[Event, datetime], bool]
 
 
+# Whether the event is open at all; who may register (early access, the
+# allow-list) the caller has settled for the person (``booking.check_open``).
 def _open(event: Event, now: datetime) -> bool:
-    return event.takes_registrations(now)
+    return event.takes_registrations(now, early_access=True, allowed_address=True)
 
 
 def _keeps_waitlist(event: Event, now: datetime) -> bool:
-    return event.takes_registrations(now) and event.waitlist_enabled
+    return _open(event, now) and event.waitlist_enabled
 
 
 def _not_started(event: Event, now: datetime) -> bool:

@@ -10,14 +10,24 @@ from events import (
     accounts,
     announcements,
     briefings,
+    early_access,
     feedback_models,
+    help_offers,
+    idea_boards,
+    idea_comments,
+    idea_merges,
+    idea_news,
     models,
     resources,
     speaker_access,
     speaker_reminders,
+    verified_browsers,
+    votes,
 )
 
 metadata = models.Base.metadata
 
-__all__ = ["accounts", "announcements", "briefings", "feedback_models", "metadata", "models",
-           "resources", "speaker_access", "speaker_reminders"]
+__all__ = ["accounts", "announcements", "briefings", "early_access", "feedback_models",
+           "help_offers", "idea_boards", "idea_comments", "idea_merges", "idea_news", "metadata",
+           "models", "resources", "speaker_access", "speaker_reminders", "verified_browsers",
+           "votes"]

@@ -22,7 +22,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,24 +149,23 @@ def post_json_from_processes(base_url: str, path: str, bodies: Sequence[dict[str
     Every request and the whole run are bounded by ``timeout`` seconds.
     A request that fails at the transport level is reported with status 0.
     """
-    return _from_processes(base_url, path, bodies, processes, connections, timeout, None)
+    return _from_processes(base_url, path, bodies, _post_json, processes, connections, timeout)
 
 
-def post_forms_from_processes(base_url: str, form_page: str, path: str,
-                              bodies: Sequence[dict[str, str]], *, processes: int = 4,
-                              connections: int = 25, timeout: float = 60.0) -> list[Reply]:
-    """Send each of ``bodies`` as a form to ``path``, all at once, as a browser would.
-
-    As ``post_json_from_processes``, but each thread first opens ``form_page``
-    (before the barrier) for a session cookie and its CSRF token, and posts
-    with them. A reply's body is ``{"html": the page's first 2,000 characters}``.
-    """
-    return _from_processes(base_url, path, bodies, processes, connections, timeout, form_page)
+def post_forms_from_processes(base_url: str, forms: Sequence[dict[str, Any]], *,
+                              processes: int = 4, connections: int = 25,
+                              timeout: float = 60.0) -> list[Reply]:
+    """POST each of ``forms`` (``{"path", "fields", "cookie"}``) as a browser's form, all at
+    once, as ``post_json_from_processes`` does; each reply's body holds the redirect's
+    ``location`` and the page's ``text``."""
+    return _from_processes(base_url, "", forms, _post_form, processes, connections, timeout)
 
 
-def _from_processes(base_url: str, path: str, bodies: Sequence[dict[str, Any]],
-                    processes: int, connections: int, timeout: float,
-                    form_page: str | None) -> list[Reply]:
+Send = Callable[[str, str, dict[str, Any], float], tuple[int, dict[str, Any]]]
+
+
+def _from_processes(base_url: str, path: str, bodies: Sequence[dict[str, Any]], send: Send,
+                    processes: int, connections: int, timeout: float) -> list[Reply]:
     context = multiprocessing.get_context("spawn")
     shares = [list(bodies[index::processes]) for index in range(processes)]
     shares = [share for share in shares if share]
@@ -175,7 +174,7 @@ def _from_processes(base_url: str, path: str, bodies: Sequence[dict[str, Any]],
     results = context.Queue()
     clients = [context.Process(target=_client_process,
                                args=(base_url, path, share, connections, timeout, barrier,
-                                     results, form_page),
+                                     results, send),
                                daemon=True)
                for share in shares]
     for client in clients:
@@ -194,8 +193,7 @@ def _from_processes(base_url: str, path: str, bodies: Sequence[dict[str, Any]],
 
 
 def _client_process(base_url: str, path: str, share: list[dict[str, Any]], connections: int,
-                    timeout: float, barrier: Any, results: Any,
-                    form_page: str | None = None) -> None:
+                    timeout: float, barrier: Any, results: Any, send: Send) -> None:
     rows: list[tuple[dict[str, Any], int, dict[str, Any]]] = []
     lock = threading.Lock()
     pending = iter(share)
@@ -205,13 +203,11 @@ def _client_process(base_url: str, path: str, share: list[dict[str, Any]], conne
             return next(pending, None)
 
     def run() -> None:
-        visitor = _open_form(base_url, form_page, timeout) if form_page else None
         barrier.wait()
         while (body := next_body()) is not None:
-            reply = (_post_json(base_url, path, body, timeout) if visitor is None
-                     else _post_form(base_url, path, body, visitor, timeout))
+            row = (body, *send(base_url, path, body, timeout))
             with lock:
-                rows.append((body, *reply))
+                rows.append(row)
 
     workers = [threading.Thread(target=run) for _ in range(min(connections, len(share)))]
     for worker in workers:
@@ -221,28 +217,12 @@ def _client_process(base_url: str, path: str, share: list[dict[str, Any]], conne
     results.put(rows)
 
 
-def _post(base_url: str, path: str, body: bytes, headers: dict[str, str],
-          timeout: float) -> tuple[int, bytes | str]:
-    """POST ``body``: the status and the raw answer, or 0 and what failed on the way."""
-    address = urlsplit(base_url)
-    connection = http.client.HTTPConnection(address.hostname or "127.0.0.1", address.port,
-                                            timeout=timeout)
-    try:
-        connection.request("POST", path, body=body, headers={**headers, "Connection": "close"})
-        response = connection.getresponse()
-        return response.status, response.read()
-    except OSError as error:
-        return 0, f"{type(error).__name__}: {error}"
-    finally:
-        connection.close()
-
-
 def _post_json(base_url: str, path: str, body: dict[str, Any],
                timeout: float) -> tuple[int, dict[str, Any]]:
-    status, raw = _post(base_url, path, json.dumps(body).encode(),
-                        {"Content-Type": "application/json"}, timeout)
-    if isinstance(raw, str):
-        return status, {"error": raw}
+    status, raw, _ = _post(base_url, path, json.dumps(body).encode(),
+                           {"Content-Type": "application/json"}, timeout)
+    if status == 0:
+        return 0, {"error": raw.decode()}
     try:
         parsed = json.loads(raw)
     except ValueError:
@@ -250,26 +230,45 @@ def _post_json(base_url: str, path: str, body: dict[str, Any],
     return status, parsed if isinstance(parsed, dict) else {"json": parsed}
 
 
+def _post(base_url: str, path: str, body: bytes, headers: dict[str, str],
+          timeout: float) -> tuple[int, bytes, str]:
+    """Status, body and Location of one POST on a fresh connection; status 0 and the
+    error's description in the body when the transport fails."""
+    address = urlsplit(base_url)
+    connection = http.client.HTTPConnection(address.hostname or "127.0.0.1", address.port,
+                                            timeout=timeout)
+    try:
+        connection.request("POST", path, body=body, headers={**headers, "Connection": "close"})
+        response = connection.getresponse()
+        return response.status, response.read(), response.getheader("Location") or ""
+    except OSError as error:
+        return 0, f"{type(error).__name__}: {error}".encode(), ""
+    finally:
+        connection.close()
+
+
+def _post_form(base_url: str, _path: str, form: dict[str, Any],
+               timeout: float) -> tuple[int, dict[str, Any]]:
+    status, raw, location = _post(
+        base_url, form["path"], urlencode(form["fields"]).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": form.get("cookie", "")},
+        timeout)
+    if status == 0:
+        return 0, {"error": raw.decode()}
+    return status, {"location": location, "text": raw.decode(errors="replace")}
+
+
 _CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
-def _open_form(base_url: str, form_page: str, timeout: float) -> tuple[str, str]:
-    """(the session cookie, the CSRF token) a visitor gets from ``form_page``."""
+def visitor_form(base_url: str, form_page: str, path: str, fields: dict[str, str],
+                 timeout: float = 30.0) -> dict[str, Any]:
+    """A form for ``post_forms_from_processes`` as a new visitor would send it: the session
+    cookie and CSRF token they get from ``form_page``, and ``fields`` posted to ``path``."""
     with urllib.request.urlopen(f"{base_url}{form_page}", timeout=timeout) as response:
         cookie = response.headers.get("Set-Cookie", "").split(";", 1)[0]
         html = response.read().decode()
     found = _CSRF_FIELD.search(html)
     if not cookie or found is None:
         raise RuntimeError(f"{form_page} gave no session cookie or CSRF token")
-    return cookie, found.group(1)
-
-
-def _post_form(base_url: str, path: str, body: dict[str, str], visitor: tuple[str, str],
-               timeout: float) -> tuple[int, dict[str, Any]]:
-    cookie, token = visitor
-    status, raw = _post(base_url, path, urlencode({**body, "csrf_token": token}).encode(),
-                        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
-                        timeout)
-    if isinstance(raw, str):
-        return status, {"error": raw}
-    return status, {"html": raw.decode(errors="replace")[:2000]}
+    return {"path": path, "fields": {**fields, "csrf_token": found.group(1)}, "cookie": cookie}

@@ -40,8 +40,8 @@ def close_an_hour_earlier(monkeypatch: pytest.MonkeyPatch) -> None:
         return now + HOUR if isinstance(now, datetime) else type_coerce(now, _AnHourLater())
 
     monkeypatch.setattr(Event, "takes_registrations", hybrid_method(
-        lambda event, now: rule.func(event, now + HOUR),
-        lambda cls, now: getattr(rule.expr, "__func__", rule.expr)(cls, later(now))))
+        lambda event, now, *who: rule.func(event, now + HOUR, *who),
+        lambda cls, now, *who: getattr(rule.expr, "__func__", rule.expr)(cls, later(now), *who)))
     # The prepared RSVP compiled the old rule into its SQL: compile again.
     for statement in gc.get_objects():
         if type(statement).__name__ == "Prepared":

@@ -12,7 +12,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from events import idea_merges
 from events.briefings import Briefing
+from events.idea_boards import BoardMode, Idea, IdeaBoard, IdeaKind
+from events.idea_comments import IdeaComment
+from events.idea_merges import IdeaMerge
 from events.models import (
     Event,
     EventKind,
@@ -41,12 +45,16 @@ class Things:
     registration: Registration
     briefing: Briefing
     resource: Resource
+    idea: Idea
+    comment: IdeaComment
+    merge: IdeaMerge
 
     def ids(self) -> dict[str, int]:
         return {"programme_id": self.programme.id, "series_id": self.series.id,
                 "event_id": self.event.id, "role_id": self.role.id,
                 "registration_id": self.registration.id, "briefing_id": self.briefing.id,
-                "resource_id": self.resource.id}
+                "resource_id": self.resource.id, "idea_id": self.idea.id,
+                "comment_id": self.comment.id, "merge_id": self.merge.id}
 
 
 def make_things(session: Session, slug: str) -> Things:
@@ -66,8 +74,18 @@ def make_things(session: Session, slug: str) -> Things:
     resource = Resource(event=event, kind=ResourceKind.reading, timing=ResourceTiming.before,
                         audience=ResourceAudience.public, title=f"Reading {slug}")
     session.add_all([event, role, registration, briefing, resource])
+    board = IdeaBoard(programme=programme, mode=BoardMode.topics,
+                      opens_at=datetime.now(UTC) - timedelta(days=1))
+    idea, twin = (Idea(board=board, kind=IdeaKind.topic, title=f"{title} {slug}", proposer=person)
+                  for title in ("Idea", "Twin"))
+    session.add_all([board, idea, twin])
+    session.flush()
+    comment = IdeaComment(idea_id=idea.id, person=person, body="A comment")
+    session.add(comment)
+    merge = idea_merges.merge(session, twin, idea.id)
     session.commit()
-    return Things(programme, series, event, role, registration, briefing, resource)
+    return Things(programme, series, event, role, registration, briefing, resource, idea, comment,
+                  merge)
 
 
 def organise_routes(app: Flask) -> Iterator[tuple[str, str, list[str]]]:
@@ -87,7 +105,8 @@ def url_for_rule(app: Flask, endpoint: str, ids: dict[str, int], arguments: list
 def counts(session: Session) -> tuple[int, ...]:
     session.expire_all()
     return tuple(session.scalar(select(func.count()).select_from(model)) or 0
-                 for model in (Programme, Series, Event, Role, Registration, Briefing))
+                 for model in (Programme, Series, Event, Role, Registration, Briefing, Idea,
+                               IdeaComment, IdeaMerge))
 
 
 def test_the_walk_covers_every_kind_of_workspace_route(app: Flask) -> None:
@@ -159,8 +178,10 @@ def test_an_organiser_cannot_see_or_change_another_programme(
     assert theirs.registration.status == RegistrationStatus.waitlisted
     session.refresh(theirs.role)
     session.refresh(theirs.briefing)
+    session.refresh(theirs.merge)
     assert theirs.role.status == InvitationStatus.invited and theirs.role.invited_at is None
     assert theirs.briefing.body == "Bring one story."
+    assert theirs.merge.undone_at is None and theirs.comment.hidden_at is None
     # Their own things still answer.
     assert client.get(f"/organise/events/{mine.event.id}").status_code == 200
 

@@ -38,6 +38,7 @@ from events.models import (
 )
 from events.resources import Resource, ResourceAudience, ResourceKind, ResourceTiming
 from tests.conftest import _empty_tables, app_config
+from tests.idea_world import first_idea, idea_world
 from tests.test_auth import log_in, make_organiser
 from tests.test_speaker_pages import speaker_world
 from webapp import create_app
@@ -244,6 +245,13 @@ PAGES = [
          organiser=True, data=feedback_world),
     Page("event feedback", lambda w: f"/organise/events/{w.event.id}/feedback",
          organiser=True, data=feedback_world),
+    Page("ideas board", lambda w: f"/programmes/{w.programme.slug}/ideas", data=idea_world),
+    Page("idea", lambda w: f"/programmes/{w.programme.slug}/ideas/{first_idea(w)}",
+         data=idea_world),
+    Page("ideas board (organiser)", lambda w: f"/organise/programmes/{w.programme.id}/ideas",
+         organiser=True, data=idea_world),
+    Page("idea (organiser)", lambda w: f"/organise/ideas/{first_idea(w)}", organiser=True,
+         data=idea_world),
 ]
 
 

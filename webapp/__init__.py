@@ -49,6 +49,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         errors,
         feeds,
         health,
+        ideas,
         organise,
         participant,
         public,
@@ -60,7 +61,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
     for blueprint in (public.bp, api.bp, feeds.bp, participant.bp, health.bp, auth.bp,
-                      organise.bp, speaker.bp):
+                      organise.bp, speaker.bp, ideas.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)
     if app.debug or app.config["MINGLE_ENV"] == "development" or app.testing:

@@ -7,6 +7,12 @@ from pathlib import Path
 from typing import Any
 
 DEV_SECRET_KEY = "dev-only-secret-change-me"
+# The ideas board's rate limits (webapp/ratelimits.py), per address and per person.
+IDEA_LIMITS = {
+    "RATELIMIT_PROPOSALS": "30 per hour", "RATELIMIT_PROPOSALS_PERSON": "10 per hour",
+    "RATELIMIT_VOTES": "120 per minute", "RATELIMIT_VOTES_PERSON": "30 per minute",
+    "RATELIMIT_COMMENTS": "60 per minute", "RATELIMIT_COMMENTS_PERSON": "10 per minute",
+}
 
 
 def database_url(raw: str | None, instance_path: str) -> str:
@@ -50,6 +56,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_RSVP_EMAIL": env("RATELIMIT_RSVP_EMAIL", "10 per minute"),
         "RATELIMIT_LOST_LINK": env("RATELIMIT_LOST_LINK", "20 per hour"),
         "RATELIMIT_LOST_LINK_EMAIL": env("RATELIMIT_LOST_LINK_EMAIL", "5 per hour"),
+        **{name: env(name, default) for name, default in IDEA_LIMITS.items()},
         # Drain the outbox in a background thread of the web process.
         "OUTBOX_IN_PROCESS": _flag("OUTBOX_IN_PROCESS", True),
         "SQLALCHEMY_ENGINE_OPTIONS": {},

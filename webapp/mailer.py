@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from events import access, calendar, feedback, outbox, reminders, resources, series_signup
 from events.models import OutboxMessage, Person, Registration
 from webapp.extensions import db, mail
+from webapp.ideas.mail import unsubscribe_headers
 from webapp.site import current_site
 from webapp.speaker import mail as speaker_mail
 
@@ -77,7 +78,8 @@ def render(message: OutboxMessage) -> CalendarMessage:
     # Each kind has its subject beside its bodies: emails/<kind>.subject.txt
     subject = " ".join(render_template(f"{template}.subject.txt", **variables).split())
     programme = event.programme if event is not None else variables.get("programme")
-    sender_name = (programme.sender_name or programme.name) if programme else "Mingle"
+    sender_name = ((programme.sender_name or programme.name) if programme
+                   else context.get("sender_name") or "Mingle")
     method = context.get("method")
     email = CalendarMessage(
         subject=subject,
@@ -99,7 +101,7 @@ def render(message: OutboxMessage) -> CalendarMessage:
         ics = speaker_mail.role_calendar(message, site, method)
         email.alts["calendar"] = ics
         email.attach("invite.ics", "application/ics", ics.encode())
-    email.extra_headers = {"Auto-Submitted": "auto-generated"}
+    email.extra_headers = {"Auto-Submitted": "auto-generated", **unsubscribe_headers(message)}
     return email
 
 

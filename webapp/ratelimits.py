@@ -15,6 +15,9 @@ from typing import Any, TypeVar
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
 
+from webapp.browser_cookie import browser_key
+from webapp.config import IDEA_LIMITS
+
 View = TypeVar("View", bound=Callable[..., Any])
 
 DEFAULTS = {
@@ -22,6 +25,7 @@ DEFAULTS = {
     "RATELIMIT_RSVP_EMAIL": "10 per minute",
     "RATELIMIT_LOST_LINK": "20 per hour",
     "RATELIMIT_LOST_LINK_EMAIL": "5 per hour",
+    **IDEA_LIMITS,
 }
 
 
@@ -82,3 +86,39 @@ def limited(*limits: Callable[[View], View]) -> Callable[[View], View]:
         return choose  # type: ignore[return-value]
 
     return decorate
+
+
+def proposal_limits() -> str:
+    """Per-address limit on proposing ideas."""
+    return _setting("RATELIMIT_PROPOSALS")
+
+
+def proposal_person_limits() -> str:
+    """Per-person limit on proposing ideas."""
+    return _setting("RATELIMIT_PROPOSALS_PERSON")
+
+
+def vote_limits() -> str:
+    """Per-address limit on votes and offers of help (a room of staff fits)."""
+    return _setting("RATELIMIT_VOTES")
+
+
+def vote_person_limits() -> str:
+    """Per-person limit on votes and offers of help."""
+    return _setting("RATELIMIT_VOTES_PERSON")
+
+
+def comment_limits() -> str:
+    """Per-address limit on comments."""
+    return _setting("RATELIMIT_COMMENTS")
+
+
+def comment_person_limits() -> str:
+    """Per-person limit on comments."""
+    return _setting("RATELIMIT_COMMENTS_PERSON")
+
+
+def person_key() -> str:
+    """The confirmed browser acting (its cookie), else the e-mail typed in, else the address:
+    a person's actions on the ideas board count together whichever way they come."""
+    return browser_key() or email_key()

@@ -74,6 +74,17 @@ class RouteLinks:
 
     def speaker_lost_link(self) -> str:
         return self.absolute("speaker.lost_link")
+    def idea_board(self, slug: str) -> str:
+        return self.absolute("ideas.board", slug=slug)
+
+    def idea_page(self, slug: str, idea_id: int) -> str:
+        return self.absolute("ideas.idea_page", slug=slug, idea_id=idea_id)
+
+    def confirm_address(self, slug: str, token: str) -> str:
+        return self.absolute("ideas.confirm", slug=slug, token=token)
+
+    def stop_idea_news(self, token: str) -> str:
+        return self.absolute("ideas.stop_news", token=token)
 
 
 def route_links(app: Flask) -> RouteLinks:

@@ -5,6 +5,7 @@ from webapp.organise import (  # noqa: F401
     dashboard_views,
     event_views,
     feedback_views,
+    idea_views,
     invitation_views,
     listing_views,
     resource_views,

@@ -6,7 +6,7 @@ from flask import render_template, request, url_for
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
-from events import planning, resources, scheduling, signed_links
+from events import early_access, planning, resources, scheduling, signed_links
 from events.briefings import briefings_for
 from events.descriptions import render_markdown
 from events.models import Event, EventKind, EventStatus, Programme
@@ -117,7 +117,8 @@ def event_page(event: Event, invitation_form: InvitationForm | None = None,
                            problem=problem, briefings=briefings_for(db.session, [event])[event.id],
                            moves=planning.STATUS_MOVES.get(event.status, set()),
                            resources=resources.of_event(db.session, event.id),
-                           resource_form=resource_form or ResourceForm())
+                           resource_form=resource_form or ResourceForm(),
+                           from_ideas=early_access.ideas_behind(db.session, event))
 
 
 @bp.post("/events/<int:event_id>/status")

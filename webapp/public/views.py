@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from events import booking, catalogue, listings, resources
+from events import booking, catalogue, early_access, listings, resources
 from events.models import Event
 from webapp.caching import cached_page
 from webapp.extensions import db, limiter
@@ -35,7 +35,8 @@ def event_page(event_id: int, slug: str | None = None) -> str:
 def _render_event(event: Event, form: RsvpForm, problem: str | None = None) -> str:
     shown = resources.shown_publicly(db.session, [event])[event.id]
     return render_template("public/event.html", event=event, form=form, problem=problem,
-                           resources=shown)
+                           resources=shown,
+                           from_ideas=early_access.ideas_behind(db.session, event))
 
 
 @bp.post("/events/<int:event_id>/rsvp")
