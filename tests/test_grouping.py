@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from events.errors import InvalidInput
 from events.grouping import (
+    AddCandidateGroups,
     AllowOneGroupOutsideLimits,
     CandidateGroup,
     Concessions,
@@ -185,6 +186,20 @@ def test_everyone_gets_their_first_choice_when_the_numbers_allow() -> None:
     assert sorted(len(g.members) for g in proposal.groups) == [7, 7, 7]
 
 
+def test_nobody_is_sacrificed_to_give_others_their_first_choice() -> None:
+    # One seat per thread. Four first choices would leave Cy with a thread she did not
+    # list; the fairer grouping gives three people their second choice instead.
+    people = [Participant("Ann", frozenset({MON}), ("E", "D")),
+              Participant("Bob", frozenset({MON}), ("A", "E", "D", "B", "C")),
+              Participant("Cy", frozenset({MON}), ("C", "B")),
+              Participant("Di", frozenset({MON}), ("B", "C", "D")),
+              Participant("Ed", frozenset({MON}), ("C", "A", "B"))]
+    candidates = [CandidateGroup(thread, thread, MON, 1, 1) for thread in "ABCDE"]
+    proposal = assert_valid(form_groups(people, candidates), people, candidates)
+    assert proposal.assignments == {"Ann": "D", "Bob": "E", "Cy": "C", "Di": "B", "Ed": "A"}
+    assert proposal.rank_counts() == {1: 2, 2: 3}
+
+
 def test_a_thread_too_few_want_stays_closed_and_its_people_get_their_next_choice() -> None:
     keen = [Participant(n, frozenset({MON}), ("leadership", "craft")) for n in range(13)]
     few = [Participant(n, frozenset({MON}), ("craft", "leadership")) for n in range(13, 16)]
@@ -312,6 +327,14 @@ def test_locks_that_contradict_slots_sizes_or_wishes_are_explained() -> None:
     assert kinds[ObstacleKind.LOCKED_UNKNOWN_GROUP].groups == (("gone", MON, 9),)
     assert kinds[ObstacleKind.LOCKED_OVERFULL].message == (
         "9 people are locked into group ('craft', 'Mon 19:30', 1), which holds at most 8.")
+
+
+def test_no_candidate_groups_at_all_is_explained() -> None:
+    result = form_groups(newcomers(20, 0), [])
+    assert isinstance(result, Infeasible)
+    [obstacle] = result.obstacles
+    assert obstacle.kind is ObstacleKind.TOO_FEW_GROUPS
+    assert obstacle.remedies == (AddCandidateGroups(3),)
 
 
 def test_someone_who_can_make_no_slot_is_explained() -> None:

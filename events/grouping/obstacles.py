@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from events.grouping.inputs import (
     LARGER,
+    MAX_GROUP_SIZE,
     SMALLER,
     CandidateGroup,
     GroupId,
@@ -43,6 +44,10 @@ def find_obstacles(problem: Problem) -> list[Obstacle]:
 
 
 def _unplaceable(problem: Problem) -> list[Obstacle]:
+    if not problem.groups:
+        return [Obstacle(ObstacleKind.TOO_FEW_GROUPS, "There are no candidate groups yet.",
+                         remedies=(AddCandidateGroups(
+                             math.ceil(len(problem.people) / MAX_GROUP_SIZE)),))]
     found = []
     for person in problem.people.values():
         if not person.slots & {group.slot for group in problem.groups.values()}:
