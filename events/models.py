@@ -28,6 +28,7 @@ from sqlalchemy import (
     and_,
     or_,
     text,
+    true,
 )
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -234,6 +235,9 @@ class Event(Base):
     prompt_direction: Mapped[str] = mapped_column(Text, default="")
     # Webinar of a book discussion: the book.
     book_title: Mapped[str] = mapped_column(String(limits.BOOK_TITLE_MAX), default="")
+    # Shown on public pages, in public feeds and the API. A discussion group's weekly
+    # meetings are not: they belong to the group's members alone.
+    listed: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -7,7 +7,8 @@ module imports them all so nothing depends on import order to see a table.
 from __future__ import annotations
 
 from events import accounts, announcements, models
+from events.discussions import models as discussions
 
 metadata = models.Base.metadata
 
-__all__ = ["accounts", "announcements", "metadata", "models"]
+__all__ = ["accounts", "announcements", "discussions", "metadata", "models"]

@@ -12,8 +12,6 @@ the organiser's locks and concessions; it gets back a ``Proposal`` or an
 from events.grouping.forming import TIME_LIMIT_SECONDS, form_groups
 from events.grouping.inputs import (
     LARGER,
-    MAX_GROUP_SIZE,
-    MIN_GROUP_SIZE,
     SMALLER,
     CandidateGroup,
     Concessions,
@@ -39,8 +37,6 @@ from events.grouping.outcomes import (
 
 __all__ = [
     "LARGER",
-    "MAX_GROUP_SIZE",
-    "MIN_GROUP_SIZE",
     "SMALLER",
     "TIME_LIMIT_SECONDS",
     "AddCandidateGroups",

@@ -12,11 +12,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
 from events.errors import InvalidInput
-
-# Sizes a discussion group works at: below six the talk runs dry when two are
-# away, above eight not everyone gets to speak in an hour.
-MIN_GROUP_SIZE = 6
-MAX_GROUP_SIZE = 8
+from events.limits import MAX_GROUP_SIZE, MIN_GROUP_SIZE
 
 # The two ways a group may be outside its limits.
 SMALLER = "smaller"

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Sequence
 
 from events.grouping.inputs import (
     LARGER,
-    MAX_GROUP_SIZE,
     SMALLER,
     CandidateGroup,
     GroupId,
@@ -31,6 +30,7 @@ from events.grouping.outcomes import (
 )
 from events.grouping.problem import Party, Problem
 from events.grouping.sizes import HeadCounts, SizeLimits, capacity
+from events.limits import MAX_GROUP_SIZE
 
 
 def find_obstacles(problem: Problem) -> list[Obstacle]:
