@@ -36,6 +36,7 @@ __all__ = [
     "Attendance",
     "event_download",
     "feed",
+    "group_series_uid",
     "invitation",
     "invitation_sequence",
     "invitation_uid",
@@ -71,6 +72,12 @@ def invitation_uid(registration: Registration, site: Site) -> str:
 def role_uid(role: Role, site: Site) -> str:
     """UID of a guest's, facilitator's or presenter's invitation to their event."""
     return f"role-{role.id}@{site.uid_domain}"
+
+
+def group_series_uid(member_id: int, site: Site) -> str:
+    """UID of a book-discussion member's weekly meetings: one series for the whole
+    discussion, kept when they move to another group (an update, not a second series)."""
+    return f"discussion-member-{member_id}@{site.uid_domain}"
 
 
 Count = TypeVar("Count", int, "ColumnElement[int]")
@@ -114,13 +121,16 @@ def event_download(event: Event, site: Site, now: datetime | None = None) -> byt
 
 def feed(events: Iterable[Event], site: Site, name: str, zone_name: str,
          now: datetime | None = None,
-         personal: dict[int, Attendance] | None = None) -> bytes:
+         personal: dict[int, Attendance] | None = None,
+         series: Iterable[Calendar] = ()) -> bytes:
     """A subscribable calendar of many events (``METHOD:PUBLISH``, no ATTENDEE).
 
     ``personal`` maps event ids to a subscriber's own registrations: those
     entries carry the invitation's UID and the personal join link instead.
     An event given twice appears once: two VEVENTs with one UID and no
-    RECURRENCE-ID make clients keep either one at random.
+    RECURRENCE-ID make clients keep either one at random. ``series`` are
+    calendars of recurring meetings (a discussion member's), whose VEVENTs and
+    VTIMEZONEs are added as they are.
     """
     events = list({event.id: event for event in events}.values())
     calendar = _calendar("PUBLISH")
@@ -133,6 +143,11 @@ def feed(events: Iterable[Event], site: Site, name: str, zone_name: str,
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vText("PT1H"))
     _add_timezones(calendar, events)
+    extra = [component for other in series for component in other.subcomponents]
+    zones = {str(c["tzid"]) for c in calendar.walk("vtimezone")}
+    for component in extra:
+        if component.name != "VTIMEZONE" or str(component["tzid"]) not in zones:
+            calendar.add_component(component)
     # Written one VEVENT at a time, as the whole calendar would write them
     # after its properties and time zones: a feed of thousands of events then
     # never holds thousands of component trees at once (tens of megabytes that

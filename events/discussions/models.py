@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
