@@ -21,6 +21,7 @@ from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session
 
 from events import access, calendar, outbox, reminders
+from events.discussions import group_mail
 from events.models import OutboxMessage, Person, Registration
 from webapp.extensions import db, mail
 from webapp.site import current_site
@@ -65,6 +66,9 @@ def render(message: OutboxMessage) -> CalendarMessage:
     manage_url = access.manage_url(site, person) if person is not None else None
     variables = dict(message=message, event=event, registration=registration, site=site,
                      join_url=join_url, manage_url=manage_url, **context)
+    member = group_mail.member_of(db.session, message)
+    if member is not None:
+        variables.update(group_mail.details(db.session, site, member, message.created_at))
     template = f"emails/{message.kind}"
     # Each kind has its subject beside its bodies: emails/<kind>.subject.txt
     subject = " ".join(render_template(f"{template}.subject.txt", **variables).split())
@@ -84,6 +88,14 @@ def render(message: OutboxMessage) -> CalendarMessage:
         attendance = calendar.Attendance(registration, join_url=join_url, manage_url=manage_url)
         ics = calendar.invitation(attendance, site, method, context["sequence"],
                                   now=message.created_at).decode()
+        email.alts["calendar"] = ics
+        email.attach("invite.ics", "application/ics", ics.encode())
+    elif method and member is not None:
+        # A discussion member's weekly meetings: one series, one UID.
+        ics = group_mail.invitation(member, site, context,
+                                    join_url=variables["group_join_url"],
+                                    page_url=variables["group_page_url"],
+                                    now=message.created_at).decode()
         email.alts["calendar"] = ics
         email.attach("invite.ics", "application/ics", ics.encode())
     elif method and message.role is not None:

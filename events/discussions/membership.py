@@ -82,7 +82,7 @@ def _place(session: Session, sign_up: SignUp, group: DiscussionGroup,
            now: datetime) -> GroupMember:
     member = membership_of(session, sign_up)
     if member is None:
-        member = GroupMember(sign_up=sign_up, group=group, placed_at=now)
+        member = GroupMember(sign_up=sign_up, group=group, placed_at=now, sequence=0)
         session.add(member)
     member.group, member.group_id = group, group.id
     member.status, member.placed_at = MemberStatus.active, now
