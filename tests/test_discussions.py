@@ -14,11 +14,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from events import booking
 from events.discussions import attendance, forming, group_page, meetings, membership, planning
 from events.discussions.models import (
     BookDiscussion,
-    DiscussionGroup,
     DraftPlacement,
     GroupMember,
     GroupStatus,
@@ -28,7 +26,7 @@ from events.discussions.models import (
 from events.discussions.signing_up import Wishes, sign_up
 from events.errors import InvalidInput, NotFound, NotOpen
 from events.grouping import ObstacleKind, TakeFromWaitlist
-from events.models import Event, EventStatus, OutboxMessage, Programme, Registration
+from events.models import EventStatus, OutboxMessage, Programme, Registration
 from tests.test_grouping import splits_into_six_to_eight
 
 THREADS = ["Leadership", "The library as a place", "Service"]
@@ -336,7 +334,7 @@ def test_late_sign_ups_are_placed_by_hand_where_they_can_meet_and_there_is_room(
         assert group_page.group_view(session, _site(), late).state == "placed"
 
 
-def _site():  # noqa: ANN202 - a test helper
+def _site():
     from tests.conftest import make_site
 
     return make_site()

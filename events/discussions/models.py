@@ -137,6 +137,11 @@ class MeetingSlot(Base):
         clock = self.local_time.strftime("%I:%M %p").lstrip("0").lower()
         return f"{WEEKDAYS[self.weekday]}s {clock}"
 
+    @property
+    def typed(self) -> str:
+        """As an organiser types it: "Tuesday 19:30"."""
+        return f"{WEEKDAYS[self.weekday]} {self.local_time:%H:%M}"
+
     def date_in_week(self, discussion: BookDiscussion, week: int) -> date:
         """The day this slot meets in ``week`` (1-based) of the discussion."""
         start = discussion.first_week_on + timedelta(weeks=week - 1)

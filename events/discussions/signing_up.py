@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from events import booking, signed_links
 from events.discussions.models import BookDiscussion, SignUp
 from events.errors import InvalidInput, NotFound
-from events.models import EventStatus, RegistrationStatus
+from events.models import SEAT_HOLDING, EventStatus, Registration, RegistrationStatus
 from events.people import clean_email
 from events.scheduling import clean_zone
 
@@ -123,3 +123,15 @@ def sign_ups_of(session: Session, person_id: int) -> list[SignUp]:
         select(SignUp).where(SignUp.person_id == person_id)
         .options(selectinload(SignUp.discussion), selectinload(SignUp.registration))
         .order_by(SignUp.id.desc())).scalars())
+
+
+def sign_up_counts(session: Session, discussion: BookDiscussion) -> dict[str, int]:
+    """How many sign-ups are confirmed, waitlisted or cancelled (their kick-off places)."""
+    counts = dict.fromkeys(("confirmed", "waitlisted", "cancelled"), 0)
+    for status, count in session.execute(
+            select(Registration.status, func.count())
+            .join(SignUp, SignUp.registration_id == Registration.id)
+            .where(SignUp.discussion_id == discussion.id).group_by(Registration.status)):
+        key = "confirmed" if status in SEAT_HOLDING else status.value
+        counts[key] += count
+    return counts

@@ -1,6 +1,12 @@
 """The organisers' workspace under /organise: every page needs an organiser's login."""
 
-from webapp.organise import dashboard_views, event_views, roster_views, views  # noqa: F401
+from webapp.organise import (  # noqa: F401
+    dashboard_views,
+    discussion_views,
+    event_views,
+    roster_views,
+    views,
+)
 from webapp.organise.access import bp
 
 __all__ = ["bp"]

@@ -1,3 +1,4 @@
+from webapp.participant import discussion_views  # noqa: F401
 from webapp.participant.views import bp
 
 __all__ = ["bp"]

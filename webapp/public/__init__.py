@@ -1,3 +1,4 @@
+from webapp.public import discussion_views  # noqa: F401
 from webapp.public.views import bp
 
 __all__ = ["bp"]
