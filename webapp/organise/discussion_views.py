@@ -318,7 +318,7 @@ def _posted_id(name: str) -> int:
 
 
 @bp.post("/discussions/<int:discussion_id>/groups/<int:group_id>/attendance")
-def mark_attendance(discussion_id: int, group_id: int) -> Page:
+def mark_group_attendance(discussion_id: int, group_id: int) -> Page:
     discussion = load_discussion(discussion_id)
     found = load_group(discussion, group_id)
     week = signed_links.small_id(request.form.get("week", "")) or 0
@@ -331,7 +331,7 @@ def mark_attendance(discussion_id: int, group_id: int) -> Page:
 
 
 @bp.post("/discussions/<int:discussion_id>/groups/<int:group_id>/skip")
-def skip_week(discussion_id: int, group_id: int) -> Page:
+def skip_group_week(discussion_id: int, group_id: int) -> Page:
     discussion = load_discussion(discussion_id)
     found = load_group(discussion, group_id)
     week = signed_links.small_id(request.form.get("week", "")) or 0
@@ -342,7 +342,7 @@ def skip_week(discussion_id: int, group_id: int) -> Page:
 
 
 @bp.post("/discussions/<int:discussion_id>/groups/<int:group_id>/close")
-def close_group(discussion_id: int, group_id: int) -> Page:
+def close_discussion_group(discussion_id: int, group_id: int) -> Page:
     discussion = load_discussion(discussion_id)
     found = load_group(discussion, group_id)
     into_id = signed_links.small_id(request.form.get("into", ""))

@@ -16,6 +16,7 @@ class SignUpForm(FlaskForm):
     with_email = EmailField("Someone you would like to be in a group with (optional)")
     timezone = SelectField("Your time zone (optional)",
                            choices=[SelectChoice("", "The programme's")]
-                           + [SelectChoice(zone) for zone in ZONES])
+                           + [SelectChoice(zone) for zone in ZONES],
+                           validate_choice=False)  # the domain checks the zone
     shares_first_name = BooleanField("Show my first name to the others in my group",
                                      default=True)
