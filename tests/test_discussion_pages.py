@@ -19,7 +19,6 @@ from tests.test_auth import log_in, make_organiser
 from tests.test_discussions import (
     make_discussion,
     next_monday,
-    offer_and_form,
     published,
     sign_up_many,
 )
