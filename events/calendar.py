@@ -121,16 +121,13 @@ def event_download(event: Event, site: Site, now: datetime | None = None) -> byt
 
 def feed(events: Iterable[Event], site: Site, name: str, zone_name: str,
          now: datetime | None = None,
-         personal: dict[int, Attendance] | None = None,
-         series: Iterable[Calendar] = ()) -> bytes:
+         personal: dict[int, Attendance] | None = None) -> bytes:
     """A subscribable calendar of many events (``METHOD:PUBLISH``, no ATTENDEE).
 
     ``personal`` maps event ids to a subscriber's own registrations: those
     entries carry the invitation's UID and the personal join link instead.
     An event given twice appears once: two VEVENTs with one UID and no
-    RECURRENCE-ID make clients keep either one at random. ``series`` are
-    calendars of recurring meetings (a discussion member's), whose VEVENTs and
-    VTIMEZONEs are added as they are.
+    RECURRENCE-ID make clients keep either one at random.
     """
     events = list({event.id: event for event in events}.values())
     calendar = _calendar("PUBLISH")
@@ -143,11 +140,6 @@ def feed(events: Iterable[Event], site: Site, name: str, zone_name: str,
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vText("PT1H"))
     _add_timezones(calendar, events)
-    extra = [component for other in series for component in other.subcomponents]
-    zones = {str(c["tzid"]) for c in calendar.walk("vtimezone")}
-    for component in extra:
-        if component.name != "VTIMEZONE" or str(component["tzid"]) not in zones:
-            calendar.add_component(component)
     # Written one VEVENT at a time, as the whole calendar would write them
     # after its properties and time zones: a feed of thousands of events then
     # never holds thousands of component trees at once (tens of megabytes that
