@@ -21,15 +21,9 @@ from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 
+from bench.grouping import resident_mb
+
 PEOPLE = 200
-
-
-def resident_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def measure(in_worker: bool) -> dict[str, object]:
