@@ -6,7 +6,8 @@ and seeds a large programme, then measures with wrk at 32 connections: a
 bare Flask "hello", a bare seat-insert "write floor", and Mingle's pages,
 API, feeds and RSVP, each under gunicorn with the same settings, in rounds
 (each round measures everything once). It prints a table, writes
-``bench/results.json`` and checks that no event is overbooked.
+``bench/results.json`` and checks that no event is overbooked and that every
+event's counters agree with its places.
 """
 
 from __future__ import annotations
@@ -205,10 +206,22 @@ def capacity_check(url: str) -> dict[str, int]:
             (Event.seats_taken > Event.capacity) | (seated > Event.capacity))).scalar_one()
         drift = connection.execute(select(func.count()).select_from(Event).where(
             Event.seats_taken != seated)).scalar_one()
+        waiting = (select(func.count()).where(Registration.event_id == Event.id,
+                                              Registration.status == "waitlisted")
+                   .correlate(Event).scalar_subquery())
+        queues_drift = connection.execute(select(func.count()).select_from(Event).where(
+            Event.waitlist_length != waiting)).scalar_one()
+        # Two people waiting with one number would share a position.
+        shared = select(Registration.event_id).where(
+            Registration.status == "waitlisted").group_by(
+            Registration.event_id, Registration.queue_number).having(func.count() > 1)
+        shared_numbers = connection.execute(
+            select(func.count()).select_from(shared.subquery())).scalar_one()
         registrations = connection.execute(text("SELECT count(*) FROM registrations")).scalar_one()
         queued = connection.execute(text("SELECT count(*) FROM outbox")).scalar_one()
     engine.dispose()
     return {"events_over_capacity": over, "counters_out_of_step": drift,
+            "waitlists_out_of_step": queues_drift, "shared_queue_numbers": shared_numbers,
             "registrations": registrations, "outbox_rows": queued}
 
 
@@ -223,7 +236,9 @@ def bench_database(kind: str, url: str) -> dict[str, Any]:
         rows, peaks = measure(url, seeded, workdir)
         check = capacity_check(url)
     print(f"  after the run: {check['events_over_capacity']} events over capacity, "
-          f"{check['counters_out_of_step']} seat counters out of step with confirmed places "
+          f"{check['counters_out_of_step']} seat counters out of step with confirmed places, "
+          f"{check['waitlists_out_of_step']} waitlist lengths out of step, "
+          f"{check['shared_queue_numbers']} queue numbers shared "
           f"({check['registrations']} registrations, {check['outbox_rows']} outbox rows)")
     return {"database": kind, "rows": rows,
             "worker_peak_rss_mb": [round(peak, 1) for peak in peaks], "capacity": check}
@@ -245,6 +260,9 @@ def targets(result: dict[str, Any]) -> dict[str, bool]:
         "peak memory per worker < 120 MB":
             max(result["worker_peak_rss_mb"]) < TARGETS["worker_peak_mb"],
         "no event over capacity": result["capacity"]["events_over_capacity"] == 0,
+        "counters in step, no queue number shared": not any(
+            result["capacity"][key] for key in ("counters_out_of_step", "waitlists_out_of_step",
+                                                "shared_queue_numbers")),
     }
 
 
@@ -290,8 +308,10 @@ def main() -> int:
                "server": servers.server_settings(), "results": results}
     (HERE / "results.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(f"\nwritten to {HERE.relative_to(ROOT) / 'results.json'}")
-    overbooked = any(result["capacity"]["events_over_capacity"] for result in results)
-    return 1 if overbooked else 0
+    broken = any(result["capacity"][key] for result in results for key in (
+        "events_over_capacity", "counters_out_of_step", "waitlists_out_of_step",
+        "shared_queue_numbers"))
+    return 1 if broken else 0
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """A large programme for the benchmark: 2,001 events and 105,200 registrations.
 
 Rows go in with bulk Core inserts through the models' own tables, so the
-seed follows the schema as it grows. Every event's seat counter equals its
-confirmed places, as ``events.booking`` would have left it.
+seed follows the schema as it grows. Every event's counters (seats taken,
+waitlist length, last queue number) agree with its places, as
+``registrations.move`` would have left them.
 """
 
 from __future__ import annotations
@@ -103,6 +104,7 @@ def seed(url: str, now: datetime | None = None) -> Seeded:
             capacity = SMALL_CAPACITY if small else ROOMY_CAPACITY
             starts_at = (now - timedelta(days=PAST_EVENTS - n) if past
                          else now + timedelta(days=1, hours=6 * (n - PAST_EVENTS)))
+            waiting = max(PER_EVENT - capacity, 0)
             event_rows.append({
                 "programme_id": programmes[n % 2], "series_id": series[n % len(series)],
                 "kind": EventKind.conversation, "title": f"Conversation number {n}",
@@ -111,6 +113,7 @@ def seed(url: str, now: datetime | None = None) -> Seeded:
                 "starts_at": starts_at, "duration_minutes": 30,
                 "timezone": "Pacific/Auckland", "capacity": capacity,
                 "seats_taken": min(capacity, PER_EVENT),
+                "waitlist_length": waiting, "last_queue_number": waiting,
                 "meeting_url": f"https://meet.example.org/room-{n}",
                 "status": EventStatus.completed if past else EventStatus.published,
             })
@@ -133,6 +136,7 @@ def seed(url: str, now: datetime | None = None) -> Seeded:
                     "event_id": event_id,
                     "person_id": participants[(n * PER_EVENT + k) % PARTICIPANTS],
                     "status": status,
+                    "queue_number": k - capacity + 1 if k >= capacity else None,
                     "queued_at": now - timedelta(days=30) + timedelta(seconds=k),
                 })
         full_event_id = _seed_flood(connection, programmes[0], series[0], speakers,
@@ -167,7 +171,8 @@ def _seed_flood(connection: Connection, programme_id: int, series_id: int,
         "description": "Booked out within a minute of opening.",
         "starts_at": now + timedelta(days=14), "duration_minutes": 30,
         "timezone": "Pacific/Auckland", "capacity": FLOOD_CAPACITY,
-        "seats_taken": FLOOD_CAPACITY, "meeting_url": "https://meet.example.org/room-flood",
+        "seats_taken": FLOOD_CAPACITY, "waitlist_length": FLOOD_WAITING,
+        "last_queue_number": FLOOD_WAITING, "meeting_url": "https://meet.example.org/room-flood",
         "status": EventStatus.published,
     }])
     event_id = connection.execute(select(func.max(Event.id))).scalar_one()
@@ -182,6 +187,7 @@ def _seed_flood(connection: Connection, programme_id: int, series_id: int,
         "event_id": event_id, "person_id": participants[k],
         "status": (RegistrationStatus.confirmed if k < FLOOD_CAPACITY
                    else RegistrationStatus.waitlisted),
+        "queue_number": k - FLOOD_CAPACITY + 1 if k >= FLOOD_CAPACITY else None,
         "queued_at": opened + timedelta(milliseconds=10 * k),
     } for k in range(FLOOD_CAPACITY + FLOOD_WAITING)])
     return event_id

@@ -4,11 +4,13 @@ Capacity is the database's to enforce: the seat counter only moves through a
 guarded ``UPDATE … WHERE seats_taken < capacity`` (``Event.has_free_seat``),
 so two requests for the last seat cannot both get it.
 
-A new RSVP first tries the prepared path (``events.prepared_rsvp``), which
-takes no lock of its own: the guarded UPDATE is its only serialisation. Every
-other change (a repeat, a return, a cancellation, a promotion, a new
-capacity, and any RSVP the prepared path could not settle) first locks the
-event (``locking.lock_event``), re-reads what it acts on, and moves statuses
+A new RSVP, for a seat or for the back of the waitlist, is placed by the
+prepared path (``events.prepared_rsvp``): a few statements that serialise on
+the event's row themselves (SQLite's write lock; on PostgreSQL a row lock
+taken inside its one statement). Every other change (a repeat, a return, a
+cancellation, a promotion, a new capacity, and any RSVP the prepared path
+leaves, such as one to a closed event) first locks the event
+(``locking.lock_event``), re-reads what it acts on, and moves statuses
 through ``registrations.move``.
 """
 
@@ -90,8 +92,9 @@ def register(session: Session, event_id: int, name: object, email: object,
         raise_busy_if_lock_timeout(error)
         raise
     if attempt.registration_id is not None and attempt.status is not None:
-        _forget_seat_count(session, event_id)
-        return Booking(attempt.registration_id, event_id, attempt.status, True, None, session)
+        _forget_counters(session, event_id)
+        return Booking(attempt.registration_id, event_id, attempt.status, True,
+                       attempt.position, session)
     return _register_under_lock(session, event_id, attempt.person_id, now)
 
 
@@ -133,11 +136,11 @@ def _require_event(session: Session, event_id: int) -> None:
         raise NotFound("There is no such event.")
 
 
-def _forget_seat_count(session: Session, event_id: int) -> None:
-    # The counter moved under the ORM's feet; a loaded Event must re-read it.
+def _forget_counters(session: Session, event_id: int) -> None:
+    # The counters moved under the ORM's feet; a loaded Event must re-read them.
     for loaded in list(session.identity_map.values()):
         if isinstance(loaded, Event) and loaded.id == event_id:
-            session.expire(loaded, ["seats_taken"])
+            session.expire(loaded, ["seats_taken", "waitlist_length", "last_queue_number"])
 
 
 def rejoin(session: Session, registration_id: int, now: datetime | None = None) -> Booking:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from events import limits
@@ -13,8 +13,6 @@ from events.models import (
     Event,
     EventStatus,
     Programme,
-    Registration,
-    RegistrationStatus,
     Role,
     utcnow,
 )
@@ -76,18 +74,3 @@ def programme_by_slug(session: Session, slug: str) -> Programme:
     if programme is None:
         raise NotFound("There is no such programme.")
     return programme
-
-
-def waitlist_counts(session: Session, event_ids: list[int]) -> dict[int, int]:
-    """Waitlist lengths of several events in one query."""
-    if not event_ids:
-        return {}
-    rows = session.execute(
-        select(Registration.event_id, func.count())
-        .where(Registration.event_id.in_(event_ids),
-               Registration.status == RegistrationStatus.waitlisted)
-        .group_by(Registration.event_id)
-    ).all()
-    counts = dict.fromkeys(event_ids, 0)
-    counts.update({event_id: count for event_id, count in rows})
-    return counts

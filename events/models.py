@@ -215,6 +215,11 @@ class Event(Base):
     # changed by a guarded UPDATE, in ``registrations.move`` or the prepared RSVP.
     seats_taken: Mapped[int] = mapped_column(default=0)
     waitlist_enabled: Mapped[bool] = mapped_column(default=True)
+    # How many wait now, and the last queue number given out: moved together with
+    # the waitlist's statuses, by the same guarded UPDATEs as ``seats_taken``.
+    # A newcomer's position is the length after their arrival; no queue is counted.
+    waitlist_length: Mapped[int] = mapped_column(default=0)
+    last_queue_number: Mapped[int] = mapped_column(default=0)
     # Private: reached only through personal join links.
     meeting_url: Mapped[str] = mapped_column(String(limits.MEETING_URL_MAX), default="")
     status: Mapped[EventStatus] = mapped_column(
@@ -412,7 +417,8 @@ class Registration(Base):
         # separate index on person_id has to be written on every RSVP; the
         # index below serves everything by event.
         UniqueConstraint("person_id", "event_id"),
-        Index("ix_registrations_event_status_queued", "event_id", "status", "queued_at"),
+        # The waitlist in queue order; a position is the count of numbers before it.
+        Index("ix_registrations_event_status_queue", "event_id", "status", "queue_number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -421,9 +427,12 @@ class Registration(Base):
     status: Mapped[RegistrationStatus] = mapped_column(
         _enum(RegistrationStatus, "registration_status")
     )
-    # Arrival order on the waitlist; positions are the rank by this, so they
-    # cannot have gaps or duplicates.
+    # When the person took their place or joined the waitlist.
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Order on the waitlist: the event's next number, given under its lock (or
+    # its guarded UPDATE), so numbers never tie and only grow; positions are
+    # ranks by it, so they cannot have gaps or duplicates.
+    queue_number: Mapped[int | None] = mapped_column(Integer)
     # Per-registration SEQUENCE for its invitation: RFC 5546 needs it to grow
     # with each REQUEST/CANCEL of the same UID.
     sequence: Mapped[int] = mapped_column(default=0)

@@ -3,24 +3,24 @@
 A place is ``confirmed`` (it holds a seat), ``waitlisted`` or ``cancelled``;
 after the event a seat is marked ``attended`` or ``no_show`` (still holding
 it, so the figures add up). ``MOVES`` lists every allowed move, and with it
-what must happen at the same time: the event's seat counter, the e-mail the
-person gets (with its calendar METHOD), and whether the invitation's own
-SEQUENCE grows. ``move`` is the only code that assigns a status; it does all
-of that and says what must follow (a freed seat goes to the waitlist:
+what must happen at the same time: the event's seat counter, the waitlist's
+length and the newcomer's queue number, the e-mail the person gets (with its
+calendar METHOD), and whether the invitation's own SEQUENCE grows. ``move``
+is the only code that assigns a status; it does all of that and says what
+must follow (a freed seat goes to the waitlist:
 ``waitlist.promote_from_waitlist``).
 
 The prepared RSVP (``events.prepared_rsvp``) creates new registrations in a
 few statements, confirmed or waitlisted, doing in SQL what the moves from
 ``None`` below do; tests hold the two to the same rows and messages.
 """
-
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -64,6 +64,8 @@ class Move:
     seats: int = 0
     # Refusal when the seat to take is not free.
     no_seat: str = "This event is full."
+    # Change of the waitlist's length: +1 joins the back of the queue, -1 leaves it.
+    waiting: int = 0
     # The e-mail the person gets, and its iTIP METHOD if it carries their invitation.
     message: str | None = None
     method: str | None = None
@@ -76,21 +78,21 @@ STARTED = "This event has already started."
 MOVES: dict[tuple[RegistrationStatus | None, RegistrationStatus], Move] = {
     # A new registration (``None``): a seat while any is free, else the waitlist.
     (None, confirmed): Move(_open, seats=+1, message="confirmation", method="REQUEST"),
-    (None, waitlisted): Move(_keeps_waitlist, message="waitlisted"),
+    (None, waitlisted): Move(_keeps_waitlist, waiting=+1, message="waitlisted"),
     # Coming back after cancelling: to the back of the queue if it is full.
     (cancelled, confirmed): Move(_open, seats=+1, message="confirmation", method="REQUEST",
                                  own_sequence_grows=True),
-    (cancelled, waitlisted): Move(_keeps_waitlist, message="waitlisted",
+    (cancelled, waitlisted): Move(_keeps_waitlist, waiting=+1, message="waitlisted",
                                   own_sequence_grows=True),
     # Giving a place up before the start; a seat given back goes to the waitlist.
     (confirmed, cancelled): Move(_not_started, STARTED, seats=-1, message="cancelled",
                                  method="CANCEL", own_sequence_grows=True),
-    (waitlisted, cancelled): Move(_not_started, STARTED, message="waitlist_left"),
+    (waitlisted, cancelled): Move(_not_started, STARTED, waiting=-1, message="waitlist_left"),
     # Promotion from the waitlist, in turn or by an organiser's hand.
     (waitlisted, confirmed): Move(
         _promotes, "The waitlist is closed: the event has started or registration has closed.",
         seats=+1, no_seat="No seat is free. Raise the capacity or wait for a cancellation.",
-        message="promoted", method="REQUEST"),
+        waiting=-1, message="promoted", method="REQUEST"),
     # Attendance, marked (and corrected) by organisers: the seat stays taken.
     (confirmed, attended): Move(), (confirmed, no_show): Move(),
     (attended, no_show): Move(), (no_show, attended): Move(),
@@ -133,10 +135,14 @@ def move(session: Session, registration: Registration, to: RegistrationStatus,
             raise NotOpen(rule.no_seat)
         if rule.seats < 0:
             _give_back_seat(session, event)
-        if to == waitlisted:
-            registration.queued_at = _back_of_queue(session, event.id, now)
+        position = None
+        if rule.waiting > 0:
+            registration.queue_number, position = _join_queue(session, event)
+            registration.queued_at = now
             registration.confirmed_at = None
-        elif to == confirmed and rule.seats > 0:
+        elif rule.waiting < 0:
+            _leave_queue(session, event)
+        if to == confirmed and rule.seats > 0:
             if registration.status in (None, cancelled):
                 registration.queued_at = now
             registration.confirmed_at = now
@@ -145,7 +151,6 @@ def move(session: Session, registration: Registration, to: RegistrationStatus,
         registration.status = to
     session.add(registration)
     session.flush()
-    position = _position(session, registration) if to == waitlisted else None
     if rule.method is not None:
         outbox.enqueue_invitation(session, registration, kind=rule.message or "",
                                   method=rule.method)
@@ -180,29 +185,25 @@ def _give_back_seat(session: Session, event: Event) -> None:
         set_committed_value(event, "seats_taken", left)
 
 
-def _back_of_queue(session: Session, event_id: int, now: datetime) -> datetime:
-    """A queue time after everyone already waiting, even if clocks disagree or tie.
-
-    Positions are ranks by (queued_at, id); a returning person keeps an old,
-    small id, so on a tie with ``now`` they would jump ahead of newer arrivals.
-    """
-    last = session.execute(
-        select(func.max(Registration.queued_at)).where(
-            Registration.event_id == event_id, Registration.status == waitlisted)
-    ).scalar_one()
-    if last is None:
-        return now
-    if last.tzinfo is None:
-        last = last.replace(tzinfo=UTC)
-    return max(now, last + timedelta(microseconds=1))
+def _join_queue(session: Session, event: Event) -> tuple[int, int]:
+    """The next queue number and the newcomer's position (the length after them)."""
+    number, length = session.execute(
+        update(Event).where(Event.id == event.id)
+        .values(waitlist_length=Event.waitlist_length + 1,
+                last_queue_number=Event.last_queue_number + 1, updated_at=Event.updated_at)
+        .returning(Event.last_queue_number, Event.waitlist_length)
+        .execution_options(synchronize_session=False)
+    ).one()
+    set_committed_value(event, "last_queue_number", number)
+    set_committed_value(event, "waitlist_length", length)
+    return number, length
 
 
-def _position(session: Session, registration: Registration) -> int:
-    ahead = session.execute(
-        select(func.count()).select_from(Registration).where(
-            Registration.event_id == registration.event_id, Registration.status == waitlisted,
-            or_(Registration.queued_at < registration.queued_at,
-                and_(Registration.queued_at == registration.queued_at,
-                     Registration.id < registration.id)))
-    ).scalar_one()
-    return ahead + 1
+def _leave_queue(session: Session, event: Event) -> None:
+    length = session.execute(
+        update(Event).where(Event.id == event.id, Event.waitlist_length > 0)
+        .values(waitlist_length=Event.waitlist_length - 1, updated_at=Event.updated_at)
+        .returning(Event.waitlist_length).execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if length is not None:
+        set_committed_value(event, "waitlist_length", length)

@@ -54,13 +54,13 @@ def roster(session: Session, event: Event) -> Roster:
     rows = session.execute(
         select(Registration).join(Person, Registration.person_id == Person.id)
         .where(Registration.event_id == event.id)
-        .order_by(Registration.queued_at, Registration.id)
     ).scalars()
     grouped: dict[RegistrationStatus, list[Registration]] = {s: [] for s in RegistrationStatus}
     for registration in rows:
         grouped[registration.status].append(registration)
     for status in (*SEAT_HOLDING, RegistrationStatus.cancelled):
         grouped[status].sort(key=lambda row: row.person.name.lower())
+    grouped[RegistrationStatus.waitlisted].sort(key=lambda row: row.queue_number or 0)
     return Roster(event, grouped)
 
 

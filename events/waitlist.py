@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from events import outbox, registrations
@@ -19,10 +19,6 @@ from events.locking import lock_event
 from events.models import Event, Registration, RegistrationStatus, utcnow
 
 WAITING = RegistrationStatus.waitlisted
-
-
-def _queue_order() -> tuple[object, ...]:
-    return (Registration.queued_at, Registration.id)
 
 
 def waitlist_position(session: Session, registration: Registration) -> int | None:
@@ -37,12 +33,14 @@ def waitlist_positions(session: Session,
     waiting = [place.id for place in places if place.status == WAITING]
     if not waiting:
         return {}
+    # Counted in the (event, status, queue number) index: reading a position
+    # costs its place in the queue, but joining the queue never does (the
+    # newcomer's position is the length kept on the event).
     ahead = aliased(Registration)
     count_ahead = (
         select(func.count()).where(
             ahead.event_id == Registration.event_id, ahead.status == WAITING,
-            or_(ahead.queued_at < Registration.queued_at,
-                and_(ahead.queued_at == Registration.queued_at, ahead.id < Registration.id)))
+            ahead.queue_number < Registration.queue_number)
         .correlate(Registration).scalar_subquery())
     return {place_id: ahead_of_it + 1 for place_id, ahead_of_it in session.execute(
         select(Registration.id, count_ahead).where(Registration.id.in_(waiting)))}
@@ -60,7 +58,7 @@ def promote_from_waitlist(session: Session, event: Event, now: datetime) -> list
         head = session.execute(
             select(Registration).where(Registration.event_id == event.id,
                                        Registration.status == WAITING)
-            .order_by(*_queue_order()).limit(1)
+            .order_by(Registration.queue_number).limit(1)
         ).scalar_one_or_none()
         if head is None:
             break
@@ -82,7 +80,7 @@ def close_waitlist(session: Session, event_id: int, now: datetime | None = None)
     waiting = list(session.execute(
         select(Registration).where(Registration.event_id == event.id,
                                    Registration.status == WAITING)
-        .order_by(*_queue_order())
+        .order_by(Registration.queue_number)
     ).scalars())
     for registration in waiting:
         outbox.enqueue(session, "waitlist_closed", registration)

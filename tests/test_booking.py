@@ -6,10 +6,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from events import booking
+from events import booking, waitlist
 from events.errors import InvalidInput, NotFound, NotOpen
 from events.models import (
     Event,
@@ -86,28 +86,25 @@ def test_a_confirmation_carries_the_events_current_sequence(
         booking.registration_id, "person0@example.org")
 
 
-def test_a_seat_freed_while_an_rsvp_waits_for_the_lock_goes_to_it(
-        session: Session, make_event: Callable[..., Event],
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    event = make_event(capacity=1, sequence=1)
-    rsvp(session, event, 0)
-    real_lock_event = booking.lock_event
-
-    def capacity_raised_meanwhile(session: Session, event_id: int) -> Event:
-        session.execute(update(Event).where(Event.id == event_id)
-                        .values(capacity=Event.capacity + 1))
-        return real_lock_event(session, event_id)
-
-    # The optimistic attempt finds the event full; under the lock a seat is free.
-    monkeypatch.setattr(booking, "lock_event", capacity_raised_meanwhile)
-    second = rsvp(session, event, 1)
-    assert (second.status, second.position) == (RegistrationStatus.confirmed, None)
+def test_a_full_events_rsvp_takes_the_next_queue_number_and_the_length_as_its_position(
+        session: Session, make_event: Callable[..., Event]) -> None:
+    event = make_event(capacity=1)
+    places = [rsvp(session, event, n) for n in range(4)]  # one seat, three waiting
+    booking.cancel(session, places[2].registration_id)    # the second in the queue leaves
+    session.commit()
     session.refresh(event)
-    assert event.seats_taken == 2
-    message = session.scalars(select(OutboxMessage).where(
-        OutboxMessage.registration_id == second.registration_id)).one()
-    assert (message.kind, message.context) == ("confirmation",
-                                               {"method": "REQUEST", "sequence": 1})
+    assert (event.waitlist_length, event.last_queue_number) == (2, 3)
+
+    newcomer = rsvp(session, event, 9)
+
+    assert (newcomer.status, newcomer.position) == (RegistrationStatus.waitlisted, 3)
+    assert newcomer.registration.queue_number == 4
+    session.refresh(event)
+    assert (event.seats_taken, event.waitlist_length, event.last_queue_number) == (1, 3, 4)
+    notice = session.scalars(select(OutboxMessage).where(
+        OutboxMessage.registration_id == newcomer.registration_id)).one()
+    assert (notice.kind, notice.context) == ("waitlisted", {"position": 3})
+    assert waitlist.waitlist_position(session, newcomer.registration) == 3
 
 
 def test_a_full_event_without_a_waitlist_refuses(

@@ -148,6 +148,14 @@ def test_cancel_rsvp_and_capacity_changes_racing_keep_every_seat_and_place_strai
     assert event.seats_taken == confirmed <= event.capacity
     waiting = [row for row in rows if row.status == RegistrationStatus.waitlisted]
     assert not (waiting and confirmed < event.capacity)
+    assert event.waitlist_length == len(waiting)
+    # Promotion was first come, first served: everyone promoted had a smaller
+    # queue number than everyone still waiting.
+    promoted = session.scalars(select(Registration.queue_number).join(
+        OutboxMessage, OutboxMessage.registration_id == Registration.id).where(
+        OutboxMessage.event_id == event.id, OutboxMessage.kind == "promoted")).all()
+    assert promoted and max(promoted) < min((row.queue_number for row in waiting),
+                                            default=max(promoted) + 1)
     assert sorted(waitlist.waitlist_position(session, row) for row in waiting) == list(
         range(1, len(waiting) + 1))
     # Nobody promoted twice, and no seat given to two people: each confirmation or

@@ -72,23 +72,32 @@ def test_a_move_the_table_does_not_list_is_refused_and_changes_nothing(
     assert event.seats_taken == 0 and session.scalars(select(OutboxMessage)).all() == []
 
 
-def test_the_prepared_rsvp_makes_the_same_confirmed_place_as_the_move_from_none(
-        session: Session, make_event: Callable[..., Event]) -> None:
+@pytest.mark.parametrize("full", [False, True], ids=["a seat", "the waitlist"])
+def test_the_prepared_rsvp_makes_the_same_place_as_the_move_from_none(
+        session: Session, make_event: Callable[..., Event], full: bool) -> None:
     now = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
-    quick, moved = make_event(sequence=3), make_event(sequence=3)
+    quick, moved = make_event(sequence=3, capacity=1), make_event(sequence=3, capacity=1)
+    if full:
+        for event in (quick, moved):
+            booking.register(session, event.id, "First", f"first{event.id}@example.org")
     booking.register(session, quick.id, "A", "a@example.org", now)
     person = Person(name="A", email="a2@example.org")
-    registrations.move(session, Registration(event=moved, person=person), S.confirmed, now)
+    to = S.waitlisted if full else S.confirmed
+    registrations.move(session, Registration(event=moved, person=person), to, now)
     session.commit()
 
     def made(event: Event) -> tuple[object, ...]:
         place = session.scalars(select(Registration).where(
-            Registration.event_id == event.id)).one()
+            Registration.event_id == event.id,
+            ~Registration.person.has(Person.email.startswith("first")))).one()
         message = session.scalars(select(OutboxMessage).where(
             OutboxMessage.registration_id == place.id)).one()
         session.refresh(event)
-        return (place.status, place.queued_at, place.confirmed_at, place.sequence,
-                event.seats_taken, message.kind, message.context)
+        return (place.status, place.queue_number, place.queued_at, place.confirmed_at,
+                place.sequence, event.seats_taken, event.waitlist_length,
+                event.last_queue_number, message.kind, message.context)
 
-    assert made(quick) == made(moved) == (S.confirmed, now, now, 0, 1, "confirmation",
-                                          {"method": "REQUEST", "sequence": 3})
+    expected = ((S.waitlisted, 1, now, None, 0, 1, 1, 1, "waitlisted", {"position": 1})
+                if full else (S.confirmed, None, now, now, 0, 1, 0, 0, "confirmation",
+                              {"method": "REQUEST", "sequence": 3}))
+    assert made(quick) == made(moved) == expected

@@ -82,7 +82,10 @@ def test_concurrent_rsvps_never_confirm_more_than_capacity_and_queue_the_rest_in
     server.assert_no_errors_logged()
 
     session.expire_all()
-    assert session.get(Event, event.id).seats_taken == CAPACITY
+    stored = session.get(Event, event.id)
+    assert stored.seats_taken == CAPACITY
+    # The waitlist's length and last number, kept by the RSVPs themselves.
+    assert (stored.waitlist_length, stored.last_queue_number) == (RSVPS - CAPACITY,) * 2
     rows = session.execute(
         select(Registration.id, Registration.status, Person.email)
         .join(Person, Person.id == Registration.person_id)
@@ -92,21 +95,26 @@ def test_concurrent_rsvps_never_confirm_more_than_capacity_and_queue_the_rest_in
     assert {row.email for row in rows} == {body["email"] for body in bodies}
     assert {row.id: row.status.value for row in rows} == {
         reply.body["id"]: reply.body["status"] for reply in replies}
-    queue = session.scalars(
-        select(Registration.id)
+    queue = session.execute(
+        select(Registration.id, Registration.queue_number)
         .where(Registration.event_id == event.id,
                Registration.status == RegistrationStatus.waitlisted)
-        .order_by(Registration.queued_at, Registration.id)
+        .order_by(Registration.queue_number)
     ).all()
-    assert queue == [reply.body["id"] for reply in waitlisted]
+    # Queue order is the order of the positions people were told: number n is position n.
+    assert [row.id for row in queue] == [reply.body["id"] for reply in waitlisted]
+    assert [row.queue_number for row in queue] == list(range(1, RSVPS - CAPACITY + 1))
 
     messages = session.execute(
-        select(OutboxMessage.registration_id, OutboxMessage.kind)
+        select(OutboxMessage.registration_id, OutboxMessage.kind, OutboxMessage.context)
         .where(OutboxMessage.event_id == event.id)
     ).all()
     expected_kind = {"confirmed": "confirmation", "waitlisted": "waitlisted"}
-    assert sorted(messages) == sorted(
+    assert sorted((row.registration_id, row.kind) for row in messages) == sorted(
         (reply.body["id"], expected_kind[reply.body["status"]]) for reply in replies)
+    # The e-mail tells each the same position as the answer did.
+    told = {row.registration_id: row.context.get("position") for row in messages}
+    assert all(told[reply.body["id"]] == reply.body["waitlist_position"] for reply in replies)
 
 
 def test_the_same_email_sent_many_times_at_once_holds_one_place(

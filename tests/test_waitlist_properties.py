@@ -1,16 +1,19 @@
-"""Properties of the waitlist through any sequence of joins, cancellations, returns and
-capacity changes, checked against a simple model after every step (hypothesis)."""
+"""Properties of the waitlist through any sequence of joins, cancellations, returns,
+capacity changes and promotions by hand, checked against a simple model after every step
+(hypothesis), with the counters kept on the event checked against the rows."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from events import booking, waitlist
+from events.errors import NotOpen
 from events.models import (
     Event,
     EventKind,
@@ -30,11 +33,13 @@ steps = st.lists(st.one_of(
     st.tuples(st.just("cancel"), st.integers(0, PEOPLE - 1)),
     st.tuples(st.just("rejoin"), st.integers(0, PEOPLE - 1)),
     st.tuples(st.just("capacity"), st.integers(1, 6)),
+    st.tuples(st.just("promote"), st.integers(0, PEOPLE - 1)),
 ), min_size=1, max_size=30)
 
 
 def snapshot(event_id: int) -> tuple[dict[int, str], list[int], int, int]:
-    """(status by person, waitlist in position order, seats_taken, capacity)."""
+    """(status by person, waitlist in position order, seats_taken, capacity), after
+    checking the counters the RSVP keeps on the event against the rows."""
     session = db.session
     session.expire_all()
     event = session.get(Event, event_id)
@@ -48,6 +53,13 @@ def snapshot(event_id: int) -> tuple[dict[int, str], list[int], int, int]:
     # Positions are exactly 1..N: gapless, no duplicates.
     assert sorted(by_position) == list(range(1, len(by_position) + 1))
     queue = [by_position[n] for n in sorted(by_position)]
+    # The kept counters agree with the rows; queue numbers are unique and only grow.
+    waiting = [row for row in rows if row.status == RegistrationStatus.waitlisted]
+    assert event.waitlist_length == len(waiting)
+    assert event.seats_taken == sum(row.holds_seat for row in rows)
+    numbers = [row.queue_number for row in rows if row.queue_number is not None]
+    assert len(set(numbers)) == len(numbers) and max(numbers, default=0) <= (
+        event.last_queue_number)
     return ({person[row.id]: row.status.value for row in rows}, queue, event.seats_taken,
             event.capacity)
 
@@ -77,6 +89,8 @@ def test_the_waitlist_stays_gapless_ordered_and_never_overbooks(
             ids[value] = result.registration.id
             if result.created and result.status == RegistrationStatus.waitlisted:
                 queue.append(value)
+                # The position the newcomer is told is the back of the model's queue.
+                assert result.position == len(queue)
         elif action == "cancel" and value in ids:
             booking.cancel(session, ids[value], now)
             if value in queue:
@@ -85,8 +99,15 @@ def test_the_waitlist_stays_gapless_ordered_and_never_overbooks(
             result = booking.rejoin(session, ids[value], now)
             if result.created and result.status == RegistrationStatus.waitlisted:
                 queue.append(value)
+                assert result.position == len(queue)
         elif action == "capacity":
             booking.change_capacity(session, event.id, value, now)
+        elif action == "promote" and value in queue:
+            # By an organiser's hand: only into a free seat, which never sits
+            # beside a waiting person, so it is refused and changes nothing.
+            with pytest.raises(NotOpen, match="No seat is free"):
+                booking.promote_by_hand(session, ids[value], now)
+            session.rollback()
         session.commit()
 
         status, waiting, taken, seats = snapshot(event.id)

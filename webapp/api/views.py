@@ -21,7 +21,7 @@ from webapp.site import current_site
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def event_json(event: Event, waitlist_count: int) -> dict[str, Any]:
+def event_json(event: Event) -> dict[str, Any]:
     """The public fields of an event; never the meeting link."""
     return {
         "id": event.id,
@@ -32,7 +32,7 @@ def event_json(event: Event, waitlist_count: int) -> dict[str, Any]:
         "timezone": event.timezone,
         "capacity": event.capacity,
         "seats_left": event.seats_left,
-        "waitlist_count": waitlist_count,
+        "waitlist_count": event.waitlist_length,
         "status": event.status.value,
         "url": current_site().links.event_page(event.id),
     }
@@ -42,8 +42,7 @@ def event_json(event: Event, waitlist_count: int) -> dict[str, Any]:
 def list_events() -> Response:
     def render() -> bytes:
         events = catalogue.upcoming_events(db.session)
-        waiting = catalogue.waitlist_counts(db.session, [event.id for event in events])
-        return jsonify(events=[event_json(event, waiting[event.id]) for event in events]).data
+        return jsonify(events=[event_json(event) for event in events]).data
 
     return _json_body(cached(("api", "events"), render))
 
@@ -52,8 +51,7 @@ def list_events() -> Response:
 def show_event(event_id: int) -> Response:
     def render() -> bytes:
         event = catalogue.public_event(db.session, event_id)
-        waiting = catalogue.waitlist_counts(db.session, [event.id])
-        return jsonify(event_json(event, waiting[event.id])).data
+        return jsonify(event_json(event)).data
 
     return _json_body(cached(("api", "event", event_id), render))
 

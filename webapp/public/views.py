@@ -32,9 +32,7 @@ def event_page(event_id: int, slug: str | None = None) -> str:
 
 
 def _render_event(event: Event, form: RsvpForm, problem: str | None = None) -> str:
-    waiting = catalogue.waitlist_counts(db.session, [event.id])[event.id]
-    return render_template("public/event.html", event=event, form=form,
-                           waitlist_count=waiting, problem=problem)
+    return render_template("public/event.html", event=event, form=form, problem=problem)
 
 
 @bp.post("/events/<int:event_id>/rsvp")
