@@ -3,14 +3,14 @@
 Also ``events.listed``: a discussion group's weekly meetings stay off public pages.
 
 Revision ID: 0009_book_discussions
-Revises: 0004_slimmer_rsvp_indexes
+Revises: 0005_waitlist_queue_numbers
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0009_book_discussions'
-down_revision = '0004_slimmer_rsvp_indexes'
+down_revision = '0005_waitlist_queue_numbers'
 branch_labels = None
 depends_on = None
 
