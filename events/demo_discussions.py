@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy.orm import Session
 
 from events.discussions import planning
-from events.discussions.models import BookDiscussion
+from events.discussions.models import BookDiscussion, MeetingSlot
 from events.discussions.signing_up import Wishes, sign_up
 from events.models import EventStatus, Programme
 
@@ -44,12 +44,14 @@ def seed_book_discussion(session: Session, programme: Programme, today: date) ->
     session.flush()
     rng = random.Random(7)
     slots, threads = discussion.slots, discussion.threads
+    chosen: list[MeetingSlot] = []
     for n in range(SIGN_UPS):
         name = f"{FIRST_NAMES[n]} {SURNAMES[n % len(SURNAMES)]}"
-        chosen = [slots[0], *(s for s in slots[1:] if rng.random() < 0.5)] if n % 3 else \
-            [slots[1], *(s for s in (slots[0], slots[2]) if rng.random() < 0.4)]
-        ranked = rng.sample(threads, rng.choice((1, 2, 3)))
         partner = f"demo.reader{n - 1}@example.org" if n % 10 == 1 else ""
+        if not partner:  # someone asking to be with the person before shares their times
+            chosen = [slots[0], *(s for s in slots[1:] if rng.random() < 0.5)] if n % 3 else \
+                [slots[1], *(s for s in (slots[0], slots[2]) if rng.random() < 0.4)]
+        ranked = rng.sample(threads, rng.choice((1, 2, 3)))
         sign_up(session, discussion.id, name, f"demo.reader{n}@example.org",
                 Wishes([s.id for s in chosen], [t.id for t in ranked], partner,
                        shares_first_name=n % 7 != 0,

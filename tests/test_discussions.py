@@ -374,3 +374,15 @@ def test_the_heatmap_and_the_week_two_check(session: Session, programme: Program
     assert concern.merge_with == []  # 7 + 7 > 8
     with pytest.raises(InvalidInput):
         attendance.mark(session, first, 1, members[second.id][:1])
+
+
+def test_the_demo_discussion_has_thirty_sign_ups_ready_to_form_groups(
+        session: Session, programme: Programme) -> None:
+    from events.demo_discussions import SIGN_UPS, seed_book_discussion
+
+    discussion = seed_book_discussion(session, programme, datetime.now(UTC).date())
+    session.commit()
+    assert len(forming.confirmed_sign_ups(session, discussion)) == SIGN_UPS == 30
+    formed = forming.form(session, discussion, forming.ConcessionsPlan())
+    assert formed.proposal is not None
+    assert all(6 <= len(group.members) <= 8 for group in formed.proposal.groups)
