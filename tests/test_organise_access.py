@@ -10,8 +10,11 @@ import pytest
 from flask import Flask, url_for
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from events.discussions import forming, planning
+from events.discussions.models import BookDiscussion, DiscussionGroup, SignUp
+from events.discussions.signing_up import Wishes, sign_up
 from events.models import (
     Event,
     EventKind,
@@ -25,6 +28,7 @@ from events.models import (
     Series,
 )
 from tests.test_auth import csrf, log_in, make_organiser
+from tests.test_discussions import make_discussion
 
 
 @dataclass
@@ -36,11 +40,18 @@ class Things:
     event: Event
     role: Role
     registration: Registration
+    discussion: BookDiscussion
+    sign_up: SignUp
 
     def ids(self) -> dict[str, int]:
         return {"programme_id": self.programme.id, "series_id": self.series.id,
                 "event_id": self.event.id, "role_id": self.role.id,
-                "registration_id": self.registration.id}
+                "registration_id": self.registration.id, "discussion_id": self.discussion.id,
+                "group_id": self.discussion_group.id, "sign_up_id": self.sign_up.id}
+
+    @property
+    def discussion_group(self) -> DiscussionGroup:
+        return forming.candidate_groups(object_session(self.discussion), self.discussion)[0]
 
 
 def make_things(session: Session, slug: str) -> Things:
@@ -58,7 +69,12 @@ def make_things(session: Session, slug: str) -> Things:
                                 status=RegistrationStatus.waitlisted)
     session.add_all([event, role, registration])
     session.commit()
-    return Things(programme, series, event, role, registration)
+    discussion = make_discussion(session, programme)
+    planning.offer_groups_for_every_thread_and_slot(session, discussion)
+    signed = sign_up(session, discussion.id, f"Reader {slug}", f"reader-{slug}@example.org",
+                     Wishes([discussion.slots[0].id])).sign_up
+    session.commit()
+    return Things(programme, series, event, role, registration, discussion, signed)
 
 
 def organise_routes(app: Flask) -> Iterator[tuple[str, str, list[str]]]:
