@@ -149,7 +149,7 @@ def placed_sizes(session: Session, discussion: BookDiscussion) -> Counter[int]:
     return Counter(d.group_id for d in drafts(session, discussion).values())
 
 
-@settings(max_examples=6, deadline=None,
+@settings(max_examples=3, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(count=st.integers(6, 200), seed=st.integers(0, 1000))
 @example(count=17, seed=1)

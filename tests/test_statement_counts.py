@@ -190,8 +190,6 @@ PAGES = [
     Page("manage page with discussions", lambda w: f"/me/{w.token}", data=discussion_world),
     Page("discussion (organiser)", lambda w: f"/organise/discussions/{w.running}",
          organiser=True, data=discussion_world),
-    Page("discussion draft (organiser)", lambda w: f"/organise/discussions/{w.draft}",
-         organiser=True, data=discussion_world),
     Page("forming page", lambda w: f"/organise/discussions/{w.draft}/forming", organiser=True,
          data=discussion_world),
     Page("group page (organiser)", lambda w: f"/organise/discussions/{w.running}/groups/{w.group}",

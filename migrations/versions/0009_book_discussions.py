@@ -173,14 +173,15 @@ def upgrade():
     with op.batch_alter_table('meeting_attendance', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_meeting_attendance_member_id'), ['member_id'], unique=False)
 
-    with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('listed', sa.Boolean(), server_default=sa.true(), nullable=False))
+    # Plain ALTER TABLE: a batch copy of events would drop a table that rows point at.
+    op.add_column('events', sa.Column('listed', sa.Boolean(), server_default=sa.true(),
+                                      nullable=False))
 
 
 
 def downgrade():
-    with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.drop_column('listed')
+    # ALTER TABLE … DROP COLUMN: SQLite 3.35 and later, and PostgreSQL.
+    op.execute('ALTER TABLE events DROP COLUMN listed')
 
     with op.batch_alter_table('meeting_attendance', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_meeting_attendance_member_id'))
