@@ -37,6 +37,7 @@ __all__ = [
     "RolePart",
     "event_download",
     "feed",
+    "group_series_uid",
     "invitation",
     "invitation_sequence",
     "invitation_uid",
@@ -72,6 +73,12 @@ def invitation_uid(registration: Registration, site: Site) -> str:
 def role_uid(role: Role, site: Site) -> str:
     """UID of a guest's, facilitator's or presenter's invitation to their event."""
     return f"role-{role.id}@{site.uid_domain}"
+
+
+def group_series_uid(member_id: int, site: Site) -> str:
+    """UID of a book-discussion member's weekly meetings: one series for the whole
+    discussion, kept when they move to another group (an update, not a second series)."""
+    return f"discussion-member-{member_id}@{site.uid_domain}"
 
 
 Count = TypeVar("Count", int, "ColumnElement[int]")

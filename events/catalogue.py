@@ -26,7 +26,7 @@ def upcoming_events(session: Session, now: datetime | None = None,
     now = now or utcnow()
     query = (
         select(Event)
-        .where(Event.status == EventStatus.published,
+        .where(Event.status == EventStatus.published, Event.listed,
                Event.starts_at >= now - timedelta(hours=12))
         .options(selectinload(Event.programme), selectinload(Event.series),
                  selectinload(Event.roles))
@@ -41,7 +41,8 @@ def upcoming_events(session: Session, now: datetime | None = None,
 def public_event(session: Session, event_id: int) -> Event:
     """The event with this id as the public may see it, or ``NotFound``."""
     event = session.execute(
-        select(Event).where(Event.id == event_id, Event.status.in_(PUBLIC_STATUSES))
+        select(Event).where(Event.id == event_id, Event.status.in_(PUBLIC_STATUSES),
+                           Event.listed)
         .options(selectinload(Event.programme), selectinload(Event.series),
                  selectinload(Event.roles).joinedload(Role.person))
     ).scalar_one_or_none()
@@ -56,7 +57,7 @@ def feed_events(session: Session, now: datetime | None = None,
     now = now or utcnow()
     query = (
         select(Event)
-        .where(Event.status.in_(PUBLIC_STATUSES),
+        .where(Event.status.in_(PUBLIC_STATUSES), Event.listed,
                (Event.status != EventStatus.cancelled)
                | (Event.updated_at >= now - limits.CANCELLED_KEPT_IN_FEEDS))
         .options(selectinload(Event.programme))

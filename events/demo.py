@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from events import accounts, demo_feedback, demo_ideas, demo_speakers, limits
+from events.demo_discussions import seed_book_discussion
 from events.demo_pathways import seed_demo_pathways
 from events.models import (
     Event,
@@ -110,21 +111,6 @@ def seed_demo(session: Session, today: date | None = None, site: Site | None = N
         conversations.append(event)
 
     session.add(Event(
-        programme=programme, kind=EventKind.webinar,
-        title="Book discussion kick-off: The Library Book",
-        description=(
-            "Kick-off webinar for our four-week discussion of *The Library Book* by Susan "
-            "Orlean. After the webinar you join a small discussion group that takes one "
-            "thread of the book."
-        ),
-        book_title="The Library Book", starts_at=_evening(_next_weekday(today, 3), time(18, 0)),
-        duration_minutes=60, timezone=ZONE, capacity=limits.DEFAULT_CAPACITY,
-        status=EventStatus.published,
-        meeting_url="https://meet.jit.si/mingle-demo-book-kickoff-h4k9",
-        roles=[Role(person=_person(session, "Ruth Ellison", "ruth.ellison@example.org"),
-                    kind=RoleKind.presenter, status=InvitationStatus.accepted)],
-    ))
-    session.add(Event(
         programme=programme, kind=EventKind.showcase,
         title="Showcase: Digital Collections at Te Whare Pukapuka",
         description="One unit shows what its work looks like from the inside.",
@@ -157,6 +143,7 @@ def seed_demo(session: Session, today: date | None = None, site: Site | None = N
                                      (conversations[2], *guests[2][:2]))
     if site is not None:
         demo_feedback.seed_feedback_demo(session, programme, site, datetime.now(UTC))
+    seed_book_discussion(session, programme, today)
     return programme
 
 

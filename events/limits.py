@@ -159,3 +159,24 @@ PENDING_ACTIONS_MAX = 10
 # People who asked for an event (proposed, voted, offered help) may RSVP this
 # long before everyone else.
 EARLY_ACCESS = timedelta(hours=48)
+
+# Book discussions. Sizes a discussion group works at: below six the talk runs
+# dry when two are away, above eight not everyone gets to speak in an hour.
+MIN_GROUP_SIZE = 6
+MAX_GROUP_SIZE = 8
+# What an organiser may set a group's limits to.
+GROUP_SIZE = Bounds(2, 20)
+DISCUSSION_WEEKS = Bounds(1, 12)
+DEFAULT_DISCUSSION_WEEKS = 4
+# Threads and meeting slots a discussion offers.
+DISCUSSION_THREADS = Bounds(1, 12)
+DISCUSSION_SLOTS = Bounds(1, 10)
+THREAD_NAME_MAX = 120
+BOOK_AUTHOR_MAX = 200
+ISBN_MAX = 20
+READING_MAX = 300
+QUESTION_MAX = 1000
+# The week-2 check: a group with fewer than this many people at its second meeting
+# is running dry, and the organisers are told so with what would help.
+WEEK_TWO = 2
+WEEK_TWO_LEAST_ATTENDING = 4

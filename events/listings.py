@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from events import catalogue, limits, resources
+from events.discussions.models import BookDiscussion
 from events.errors import NotFound
 from events.models import Event, EventStatus, Programme, Role, Series, utcnow
 from events.resources import Resource
@@ -71,9 +72,15 @@ def public_series(session: Session, series_id: int) -> Series:
     return series
 
 
-def discussions_of(session: Session, programme: Programme) -> list[Any]:
-    """The programme's book discussions, for its page."""
-    return []  # Book discussions are listed here once their model exists.
+def discussions_of(session: Session, programme: Programme) -> list[BookDiscussion]:
+    """The programme's book discussions whose kick-off is public, soonest kick-off first
+    (the rule ``signing_up.public_discussion`` applies to one)."""
+    return list(session.execute(
+        select(BookDiscussion).join(BookDiscussion.kickoff)
+        .where(BookDiscussion.programme_id == programme.id,
+               Event.status != EventStatus.draft)
+        .options(contains_eager(BookDiscussion.kickoff))
+        .order_by(Event.starts_at, BookDiscussion.id)).scalars())
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
 )
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -310,6 +311,9 @@ class Event(Base):
     book_title: Mapped[str] = mapped_column(String(limits.BOOK_TITLE_MAX), default="")
     # Speakers are asked to consent to the recording when they accept.
     recorded: Mapped[bool] = mapped_column(default=False)
+    # Shown on public pages, in public feeds and the API. A discussion group's weekly
+    # meetings are not: they belong to the group's members alone.
+    listed: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -24,10 +24,11 @@ from events import (
     verified_browsers,
     votes,
 )
+from events.discussions import models as discussions
 
 metadata = models.Base.metadata
 
-__all__ = ["accounts", "announcements", "briefings", "early_access", "feedback_models",
-           "help_offers", "idea_boards", "idea_comments", "idea_merges", "idea_news", "metadata",
-           "models", "resources", "speaker_access", "speaker_reminders", "verified_browsers",
-           "votes"]
+__all__ = ["accounts", "announcements", "briefings", "discussions", "early_access",
+           "feedback_models", "help_offers", "idea_boards", "idea_comments", "idea_merges",
+           "idea_news", "metadata", "models", "resources", "speaker_access",
+           "speaker_reminders", "verified_browsers", "votes"]

@@ -10,10 +10,13 @@ import pytest
 from flask import Flask, url_for
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from events import idea_merges
 from events.briefings import Briefing
+from events.discussions import forming, planning
+from events.discussions.models import BookDiscussion, DiscussionGroup, SignUp
+from events.discussions.signing_up import Wishes, sign_up
 from events.idea_boards import BoardMode, Idea, IdeaBoard, IdeaKind
 from events.idea_comments import IdeaComment
 from events.idea_merges import IdeaMerge
@@ -32,6 +35,7 @@ from events.models import (
 )
 from events.resources import Resource, ResourceAudience, ResourceKind, ResourceTiming
 from tests.test_auth import csrf, log_in, make_organiser
+from tests.test_discussions import make_discussion
 
 
 @dataclass
@@ -48,13 +52,21 @@ class Things:
     idea: Idea
     comment: IdeaComment
     merge: IdeaMerge
+    discussion: BookDiscussion
+    sign_up: SignUp
 
     def ids(self) -> dict[str, int]:
         return {"programme_id": self.programme.id, "series_id": self.series.id,
                 "event_id": self.event.id, "role_id": self.role.id,
                 "registration_id": self.registration.id, "briefing_id": self.briefing.id,
                 "resource_id": self.resource.id, "idea_id": self.idea.id,
-                "comment_id": self.comment.id, "merge_id": self.merge.id}
+                "comment_id": self.comment.id, "merge_id": self.merge.id,
+                "discussion_id": self.discussion.id, "group_id": self.discussion_group.id,
+                "sign_up_id": self.sign_up.id}
+
+    @property
+    def discussion_group(self) -> DiscussionGroup:
+        return forming.candidate_groups(object_session(self.discussion), self.discussion)[0]
 
 
 def make_things(session: Session, slug: str) -> Things:
@@ -84,8 +96,13 @@ def make_things(session: Session, slug: str) -> Things:
     session.add(comment)
     merge = idea_merges.merge(session, twin, idea.id)
     session.commit()
+    discussion = make_discussion(session, programme)
+    planning.offer_groups_for_every_thread_and_slot(session, discussion)
+    signed = sign_up(session, discussion.id, f"Reader {slug}", f"reader-{slug}@example.org",
+                     Wishes([discussion.slots[0].id])).sign_up
+    session.commit()
     return Things(programme, series, event, role, registration, briefing, resource, idea, comment,
-                  merge)
+                  merge, discussion, signed)
 
 
 def organise_routes(app: Flask) -> Iterator[tuple[str, str, list[str]]]:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from events import access, feedback_settings
 from events.announcements import Announcement
+from events.discussions.models import GroupMember
 from events.models import (
     Event,
     EventKind,
@@ -175,11 +176,64 @@ def feedback_world(session: Session, size: int) -> World:
 
 
 @dataclass(frozen=True)
+class DiscussionWorld:
+    """Two book discussions of ``size / 5`` groups of six (1 and 10: ten times the data
+    again): one with a draft grouping, one published with attendance marked, and the
+    token of one of its members."""
+
+    programme: Programme
+    draft: int
+    running: int
+    group: int
+    token: str
+
+
+def discussion_world(session: Session, size: int) -> DiscussionWorld:
+    from events.discussions import attendance, forming, meetings, membership, planning
+    from events.discussions.signing_up import Wishes, sign_up
+    from events.grouping import Proposal
+    from tests.test_discussions import make_discussion
+
+    def round_robin(participants: Any, candidates: Any, *_: Any, **__: Any) -> Proposal:
+        groups = [candidate.id for candidate in candidates]
+        return Proposal({p.id: groups[n // 6 % len(groups)] for n, p in enumerate(participants)},
+                        (), {})
+
+    programme = Programme(slug="counted", name="Counted", timezone="Pacific/Auckland")
+    session.add(programme)
+    session.commit()
+    made = []
+    size = max(1, size // 5)
+    for name in ("draft", "running"):
+        discussion = make_discussion(session, programme, threads=["Craft", "Place"])
+        for n in range(6 * size):
+            sign_up(session, discussion.id, f"{name} {n}", f"{name}{n}@example.org",
+                    Wishes([discussion.slots[n % 3].id], [discussion.threads[n % 2].id],
+                           shares_first_name=n % 2 == 0))
+        for n in range(size):
+            planning.save_group(session, discussion, planning.GroupPlan(
+                discussion.threads[n % 2].id, discussion.slots[0].id, f"Host {n}",
+                f"host{n}@example.org"))
+        forming.form(session, discussion, forming.ConcessionsPlan(), solve=round_robin)
+        made.append(discussion)
+    membership.publish(session, made[1], solve=round_robin)
+    groups = attendance.running_groups(session, made[1])
+    for group in groups:
+        members = [m.id for m in meetings.active_members(session, group)]
+        attendance.mark(session, group, 1, members[:4])
+    member = session.scalars(select(GroupMember).where(
+        GroupMember.group_id == groups[0].id)).first()
+    token = access.issue_manage_token(session, current_site(), member.sign_up.person)
+    session.commit()
+    return DiscussionWorld(programme, made[0].id, made[1].id, groups[0].id, token)
+
+
+@dataclass(frozen=True)
 class Page:
     name: str
     address: Callable[[World], str]
     organiser: bool = False
-    data: Callable[[Session, int], World] = world
+    data: Callable[[Session, int], Any] = world
 
 
 PAGES = [
@@ -252,6 +306,17 @@ PAGES = [
          organiser=True, data=idea_world),
     Page("idea (organiser)", lambda w: f"/organise/ideas/{first_idea(w)}", organiser=True,
          data=idea_world),
+    Page("discussion sign-up page", lambda w: f"/discussions/{w.draft}",
+         data=discussion_world),
+    Page("member's group page", lambda w: f"/me/{w.token}/discussions/{w.running}",
+         data=discussion_world),
+    Page("manage page with discussions", lambda w: f"/me/{w.token}", data=discussion_world),
+    Page("discussion (organiser)", lambda w: f"/organise/discussions/{w.running}",
+         organiser=True, data=discussion_world),
+    Page("forming page", lambda w: f"/organise/discussions/{w.draft}/forming", organiser=True,
+         data=discussion_world),
+    Page("group page (organiser)", lambda w: f"/organise/discussions/{w.running}/groups/{w.group}",
+         organiser=True, data=discussion_world),
 ]
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session
 
 from events import access, calendar, feedback, outbox, reminders, resources, series_signup
+from events.discussions import group_mail
 from events.models import OutboxMessage, Person, Registration
 from webapp.extensions import db, mail
 from webapp.ideas.mail import unsubscribe_headers
@@ -71,6 +72,9 @@ def render(message: OutboxMessage) -> CalendarMessage:
     speaker = speaker_mail.speaker_of(message)
     if speaker is not None:
         variables.update(speaker_mail.variables(message, site, speaker))
+    member = group_mail.member_of(db.session, message)
+    if member is not None:
+        variables.update(group_mail.details(db.session, site, member, message.created_at))
     # A series sign-up's summary names several events; reminders list resources.
     variables.update(series_signup.summary_details(db.session, message))
     variables["resources"] = resources.for_message(db.session, message)
@@ -94,6 +98,14 @@ def render(message: OutboxMessage) -> CalendarMessage:
         attendance = calendar.Attendance(registration, join_url=join_url, manage_url=manage_url)
         ics = calendar.invitation(attendance, site, method, context["sequence"],
                                   now=message.created_at).decode()
+        email.alts["calendar"] = ics
+        email.attach("invite.ics", "application/ics", ics.encode())
+    elif method and member is not None:
+        # A discussion member's weekly meetings: one series, one UID.
+        ics = group_mail.invitation(member, site, context,
+                                    join_url=variables["group_join_url"],
+                                    page_url=variables["group_page_url"],
+                                    now=message.created_at).decode()
         email.alts["calendar"] = ics
         email.attach("invite.ics", "application/ics", ics.encode())
     elif method and message.role is not None:

@@ -45,6 +45,15 @@ class RouteLinks:
 
     def follow_up(self, token: str) -> str:
         return self.absolute("participant.follow_up_form", token=token)
+    def my_discussion(self, token: str, discussion_id: int) -> str:
+        return self.absolute("participant.my_discussion", token=token,
+                             discussion_id=discussion_id)
+
+    def group_join(self, token: str) -> str:
+        return self.absolute("participant.group_join", token=token)
+
+    def discussion_page(self, discussion_id: int) -> str:
+        return self.absolute("public.discussion_page", discussion_id=discussion_id)
 
     def programme_feed(self, slug: str) -> str:
         return self.absolute("feeds.programme_feed", slug=slug)

@@ -5,7 +5,7 @@ series gain a publication date: those that existed before were public
 through their feeds already, so they are published as of the upgrade.
 
 Revision ID: 0010_resources
-Revises: 0008_ideas
+Revises: 0009_book_discussions
 """
 from datetime import UTC, datetime
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0010_resources'
-down_revision = '0008_ideas'
+down_revision = '0009_book_discussions'
 branch_labels = None
 depends_on = None
 

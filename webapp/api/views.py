@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, jsonify, request
 from werkzeug.wrappers import Response
 
 from events import booking, catalogue
+from events.discussions import signing_up
 from events.errors import InvalidInput
 from events.models import Event
 from webapp.caching import cached
@@ -79,5 +80,36 @@ def register(event_id: int) -> tuple[Response | str, int]:
         "waitlist_position": result.position,
         "created": result.created,
         "event": current_site().links.event_page(event_id),
+    }
+    return jsonify(payload), 201 if result.created else 200
+
+
+@bp.post("/discussions/<int:discussion_id>/sign-ups")
+@limited(limiter.limit(rsvp_limits), limiter.limit(rsvp_email_limits, key_func=email_key))
+def sign_up_for_discussion(discussion_id: int) -> tuple[Response | str, int]:
+    """JSON ``{"name", "email", "slots": [ids], "threads": [ids], "with": e-mail}``: one place
+    at the kick-off (or its waitlist) and the wishes for a group."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return error_response(400, 'Send a JSON object such as {"name": "…", "email": "…", '
+                                   '"slots": [1]} with Content-Type: application/json.')
+    for field in ("name", "email"):
+        if not isinstance(body.get(field), str):
+            raise InvalidInput(f"'{field}' is required, as a string.", field=field)
+    for field in ("slots", "threads"):
+        if not isinstance(body.get(field, []), list):
+            raise InvalidInput(f"'{field}' must be a list of ids.", field=field)
+    wishes = signing_up.Wishes(body.get("slots", []), body.get("threads", []),
+                               body.get("with", ""), bool(body.get("share_first_name", True)),
+                               body.get("timezone", ""))
+    result = act(lambda: signing_up.sign_up(db.session, discussion_id, body["name"],
+                                            body["email"], wishes))
+    payload = {
+        "id": result.sign_up.id,
+        "discussion_id": discussion_id,
+        "status": result.status.value,
+        "waitlist_position": result.position,
+        "created": result.created,
+        "discussion": current_site().links.discussion_page(discussion_id),
     }
     return jsonify(payload), 201 if result.created else 200

@@ -3,6 +3,7 @@
 from webapp.organise import (  # noqa: F401
     briefing_views,
     dashboard_views,
+    discussion_views,
     event_views,
     feedback_views,
     idea_views,

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from events import accounts, planning
+from events.discussions.models import BookDiscussion
 from events.models import Event, Programme, Series
 from webapp.extensions import db
 from webapp.organise.access import bp, load_programme, load_series, organiser
@@ -81,8 +82,11 @@ def _programme_page(programme: Programme, invite: InviteForm,
     series = db.session.scalars(select(Series).where(Series.programme_id == programme.id)
                                 .order_by(Series.id)).all()
     team = accounts.team_of(db.session, programme)
+    discussions = db.session.scalars(select(BookDiscussion).where(
+        BookDiscussion.programme_id == programme.id).order_by(BookDiscussion.id)).all()
     return render_template("organise/programme.html", programme=programme, events=events,
-                           series=series, team=team, invite=invite, problem=problem)
+                           series=series, team=team, invite=invite, problem=problem,
+                           discussions=discussions)
 
 
 @bp.post("/programmes/<int:programme_id>/invitations")

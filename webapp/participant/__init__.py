@@ -1,4 +1,4 @@
-import webapp.participant.feedback_views  # noqa: F401  (its routes join the blueprint)
+from webapp.participant import discussion_views, feedback_views  # noqa: F401
 from webapp.participant.views import bp
 
 __all__ = ["bp"]

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from werkzeug.wrappers import Response as BaseResponse
 
 from events import access, booking
+from events.discussions.signing_up import sign_ups_of
 from events.errors import NotOpen
 from events.models import Person, RegistrationStatus, utcnow
 from webapp.errors import status_of
@@ -26,7 +27,7 @@ bp = Blueprint("participant", __name__)
 @bp.after_request
 def keep_tokens_private(response: BaseResponse) -> BaseResponse:
     # The token is in the address: keep it out of caches and Referer headers.
-    if request.path.startswith(("/me/", "/join/", "/feedback/")):
+    if request.path.startswith(("/me/", "/join/", "/feedback/", "/groups/join/")):
         # Pages are never stored; the private feed says so itself (calendar_response).
         if not request.path.endswith("/calendar.ics"):
             response.headers["Cache-Control"] = "private, no-store"
@@ -74,7 +75,8 @@ def _render_places(token: str, person: Person, problem: str | None = None) -> st
     feed_url = absolute_url("participant.my_feed", token=token)
     return render_template("participant/places.html", person=person, token=token,
                            places=access.my_places(db.session, site, person, now),
-                           form=PlaceForm(), problem=problem, feed_url=feed_url, now=now)
+                           form=PlaceForm(), problem=problem, feed_url=feed_url, now=now,
+                           discussions=sign_ups_of(db.session, person.id))
 
 
 @bp.post("/me/<token>/places/<int:registration_id>/cancel")
