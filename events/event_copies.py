@@ -2,7 +2,8 @@
 
 A copy keeps what the organisers wrote (kind, description, length, seats,
 target, series, the showcase's prompts, the room) and the people who were on
-the original as pending invitations (``events.pending_invitations``):
+the original, or were to be invited to it, as pending invitations
+(``events.pending_invitations``):
 nobody hears of a new date until an organiser sends them. Copies are drafts.
 
 A weekly run keeps the programme's wall-clock time: a conversation at 7.30 pm
@@ -56,6 +57,7 @@ def _copy(session: Session, event: Event, title: str,
     copy = planning.create_event(session, event.programme, plan)
     copy.listed = event.listed
     pending_invitations.copy_roles(session, event.roles, copy)
+    pending_invitations.copy_pending(session, event, copy)
     return copy
 
 

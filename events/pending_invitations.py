@@ -74,6 +74,11 @@ def copy_roles(session: Session, roles: Iterable[Role], to: Event) -> list[Pendi
         for role in roles if role.engaged]
 
 
+def copy_pending(session: Session, event: Event, to: Event) -> list[PendingInvitation]:
+    """The invitations still waiting at ``event``, waiting at ``to`` as well."""
+    return [add_pending(session, to, pending.plan) for pending in pending_for(session, event)]
+
+
 def pending_for(session: Session, event: Event) -> list[PendingInvitation]:
     """The invitations of ``event`` waiting to be sent, in the order they were planned."""
     return list(session.execute(

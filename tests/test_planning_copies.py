@@ -253,6 +253,17 @@ def test_one_pending_invitation_can_be_dropped_and_the_rest_sent(
     assert again.status_code == 404
 
 
+def test_a_copy_of_a_copy_still_carries_the_invitations_not_sent_yet(
+        session: Session, showcase: Event) -> None:
+    first = event_copies.duplicate(session, showcase, event_copies.copy_plan_for(showcase))
+    second = event_copies.duplicate(session, first, event_copies.copy_plan_for(first))
+    session.commit()
+    assert [p.email for p in pending_invitations.pending_for(session, second)] == [
+        "hemi@example.org", "kate@example.org"]
+    assert (second.local_start.replace(tzinfo=None)
+            - showcase.local_start.replace(tzinfo=None)) == timedelta(weeks=2)
+
+
 def test_a_weekly_run_keeps_the_programmes_wall_clock_time_across_the_change_of_clocks(
         session: Session, programme: Programme, make_event: Callable[..., Event]) -> None:
     # New Zealand's clocks go back an hour on the first Sunday of April (4 April 2027).
@@ -277,7 +288,8 @@ def test_repeat_weekly_from_the_page_creates_every_draft_in_one_step(
     assert response.status_code == 303
     copies = session.scalars(select(Event).where(Event.id != showcase.id)
                              .order_by(Event.starts_at)).all()
-    assert [c.starts_at - showcase.starts_at for c in copies][:1] == [timedelta(weeks=1)]
+    assert [c.local_start.replace(tzinfo=None) for c in copies] == [
+        showcase.local_start.replace(tzinfo=None) + timedelta(weeks=n) for n in (1, 2, 3, 4)]
     assert len(copies) == 4 and {c.status for c in copies} == {EventStatus.draft}
     assert count(session, PendingInvitation) == 8 and count(session, OutboxMessage) == 0
     assert "4 weekly drafts" in organiser.get(response.headers["Location"]).get_data(

@@ -22,8 +22,8 @@ def _duplicate_page(form: DuplicateForm, event: Event, problem: str | None = Non
 
 def _copied(copy: Event) -> object:
     waiting = len(pending_invitations.pending_for(db.session, copy))
-    people = (f" Its {waiting} invitation{'s' if waiting != 1 else ''} wait for you to "
-              "send them." if waiting else "")
+    people = (" Its invitation waits for you to send it." if waiting == 1 else
+              f" Its {waiting} invitations wait for you to send them." if waiting else "")
     return saved(f"Draft copy “{copy.title}” saved.{people}", "organise.event",
                  event_id=copy.id)
 
