@@ -33,6 +33,7 @@ from events.pending_invitations import PendingInvitation
 from tests.conftest import SmtpInbox
 from tests.test_auth import log_in, make_organiser
 from tests.test_invitations import deliver_all
+from tests.test_speaker_pages import invite, speaker_token
 from tests.test_speaker_reminders import pass_at
 
 ZONE = ZoneInfo("Pacific/Auckland")
@@ -409,3 +410,18 @@ def test_the_demo_programme_has_a_platform_limit_that_flags_an_event(
     log_in(organiser, "demo-check@example.org")
     page = organiser.get(f"/organise/events/{flagged[0].id}").get_data(as_text=True)
     assert "More seats than your meeting platform holds" in page and "breakout rooms" in page
+
+
+def test_the_facilitators_own_page_of_a_large_event_carries_the_guidance(
+        client: FlaskClient, session: Session, make_event: Callable[..., Event]) -> None:
+    large, small = make_event(capacity=200), make_event(capacity=20, title="Small")
+    roles = [invite(session, event, "Kate Wilson", "kate@example.org", "facilitator")
+             for event in (large, small)]
+    guest = invite(session, large, "Aroha Ngata", "aroha@example.org")
+    for role in [*roles, guest]:
+        invitations.accept(session, role, Acceptance())
+    session.commit()
+    kate = client.get(f"/speaker/{speaker_token(session, roles[0].person)}")
+    assert kate.get_data(as_text=True).count("breakout rooms") == 1
+    aroha = client.get(f"/speaker/{speaker_token(session, guest.person)}")
+    assert "breakout rooms" not in aroha.get_data(as_text=True)
