@@ -78,7 +78,7 @@ def _people(form: EventForm, kind: EventKind | None) -> list[invitations.Invitat
     """The people named on the create form for the kind's parts; a part left blank is
     nobody yet."""
     people = []
-    for part in planning.PEOPLE_OF_KIND.get(kind, ()) if kind is not None else ():
+    for part in planning.PEOPLE_OF_KIND[kind] if kind is not None else ():
         name = (getattr(form, f"{part.value}_name").data or "").strip()
         email = (getattr(form, f"{part.value}_email").data or "").strip()
         if name or email:
@@ -94,7 +94,7 @@ def _form_page(form: EventForm, programme: Programme, event: Event | None,
     return render_template("organise/event_form.html", form=form, programme=programme,
                            event=event, preview=preview, kinds=list(EventKind),
                            kind=kind, has_field=planning.has_field,
-                           people=planning.PEOPLE_OF_KIND.get(kind, ()) if kind else (),
+                           people=planning.PEOPLE_OF_KIND[kind] if kind else (),
                            problem=problem)
 
 
