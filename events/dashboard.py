@@ -90,10 +90,7 @@ def _figures(session: Session, events: list[Event]) -> list[EventFigures]:
         def count(*statuses: RegistrationStatus, of: Event = event) -> int:
             return sum(counts.get((of.id, status), 0) for status in statuses)
 
-        target = event.target_attendance
-        if target is None and event.series is not None:
-            target = event.series.target_attendance
-        rows.append(EventFigures(event, target, count(*SEAT_HOLDING),
+        rows.append(EventFigures(event, event.target, count(*SEAT_HOLDING),
                                  count(RegistrationStatus.waitlisted),
                                  count(RegistrationStatus.attended)))
     return rows

@@ -69,6 +69,9 @@ def seed_demo(session: Session, today: date | None = None, site: Site | None = N
         after_hours_end=limits.DEFAULT_AFTER_HOURS_END,
         weekends_open=limits.DEFAULT_WEEKENDS_OPEN,
         sender_name="Library Conversations team",
+        # A free meeting plan's limit: the 200-seat conversations are flagged for it,
+        # and show the guidance for large groups.
+        platform_participant_limit=100,
     )
     session.add(programme)
     series = Series(

@@ -180,3 +180,18 @@ QUESTION_MAX = 1000
 # is running dry, and the organisers are told so with what would help.
 WEEK_TWO = 2
 WEEK_TWO_LEAST_ATTENDING = 4
+
+# Planning. Seats an event of each kind offers unless the organisers say otherwise:
+# a group meeting is one small discussion group's, not a 200-seat conversation's.
+DEFAULT_CAPACITY_BY_KIND = {"conversation": DEFAULT_CAPACITY, "webinar": DEFAULT_CAPACITY,
+                            "showcase": DEFAULT_CAPACITY, "group_meeting": MAX_GROUP_SIZE}
+# Kinds whose events take their series' target when they have none of their own. A
+# group meeting's success is not measured against a target set for big conversations:
+# it has its own target, or none.
+SERIES_TARGET_KINDS = frozenset({"conversation", "webinar", "showcase"})
+# "Repeat weekly" plans this many more events at once, at most.
+REPEAT_WEEKS = Bounds(1, 26)
+# The participant limit of a programme's meeting platform (many free plans stop at 100).
+PLATFORM_LIMIT = Bounds(2, 100_000)
+# Above this many seats an event gets the guidance for large online groups.
+LARGE_GROUP = 50

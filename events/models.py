@@ -200,6 +200,9 @@ class Programme(Base):
     allowed_domains_label: Mapped[str] = mapped_column(
         String(limits.ALLOWED_DOMAINS_LABEL_MAX), default="")
     allowed_domains_for_rsvps: Mapped[bool] = mapped_column(default=False)
+    # How many people the programme's meeting platform lets into one meeting, if
+    # known: an event with more seats is warned about before it is published.
+    platform_participant_limit: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set when the organisers publish the programme's page and feed (``listings``).
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -327,6 +330,28 @@ class Event(Base):
     @property
     def ends_at(self) -> datetime:
         return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def target(self) -> int | None:
+        """The organisers' measure of success: the event's own target, else its series'
+        when its kind takes the series' (``limits.SERIES_TARGET_KINDS``)."""
+        if self.target_attendance is not None:
+            return self.target_attendance
+        if self.series is None or self.kind.value not in limits.SERIES_TARGET_KINDS:
+            return None
+        return self.series.target_attendance
+
+    @hybrid_property
+    def is_large_group(self) -> bool:
+        """Whether the event is for more people than one room of talk holds
+        (``limits.LARGE_GROUP``): it needs the guidance for large online groups."""
+        return self.capacity > limits.LARGE_GROUP
+
+    @property
+    def exceeds_platform_limit(self) -> bool:
+        """Whether it has more seats than the programme's meeting platform lets in."""
+        limit = self.programme.platform_participant_limit
+        return limit is not None and self.capacity > limit
 
     @property
     def zone(self) -> ZoneInfo:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any, TypeVar
@@ -18,13 +19,22 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from events import booking, changes, early_access, limits, signed_links
+from events import (
+    booking,
+    changes,
+    early_access,
+    invitations,
+    limits,
+    pending_invitations,
+    signed_links,
+)
 from events.errors import InvalidInput, NotOpen
 from events.models import (
     Event,
     EventKind,
     EventStatus,
     Programme,
+    RoleKind,
     Series,
     utcnow,
 )
@@ -41,6 +51,32 @@ STATUS_MOVES = {
 }
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 JITSI = "https://meet.jit.si/"
+# Fields only some kinds have (a showcase's unit and prompts, a webinar's book);
+# an event of another kind keeps them empty, and its form does not show them.
+KIND_ONLY_FIELDS = {
+    "unit_name": {EventKind.showcase},
+    "prompt_work": {EventKind.showcase},
+    "prompt_challenges": {EventKind.showcase},
+    "prompt_direction": {EventKind.showcase},
+    "book_title": {EventKind.webinar},
+}
+# Who may be named on the form that creates an event of each kind, in that order.
+PEOPLE_OF_KIND = {
+    EventKind.conversation: (RoleKind.guest, RoleKind.facilitator),
+    EventKind.webinar: (RoleKind.presenter, RoleKind.facilitator),
+    EventKind.showcase: (RoleKind.presenter, RoleKind.facilitator),
+    EventKind.group_meeting: (RoleKind.facilitator,),
+}
+
+
+def has_field(kind: EventKind, name: str) -> bool:
+    """Whether events of ``kind`` have the field ``name`` (most fields belong to every kind)."""
+    return kind in KIND_ONLY_FIELDS.get(name, set(EventKind))
+
+
+def default_capacity(kind: EventKind) -> int:
+    """Seats an event of ``kind`` offers unless the organisers say otherwise."""
+    return limits.DEFAULT_CAPACITY_BY_KIND[kind.value]
 
 
 def _save(session: Session, model: type[Saved], row: Saved | None,
@@ -107,6 +143,8 @@ class ProgrammePlan:
     description: str = ""
     sender_name: str = ""
     reminder_offsets: str = reminder_offsets_text(limits.DEFAULT_REMINDER_OFFSETS)
+    # How many people the meeting platform lets into one meeting, if known.
+    platform_participant_limit: int | None = None
 
 
 def save_programme(session: Session, plan: ProgrammePlan,
@@ -135,6 +173,10 @@ def save_programme(session: Session, plan: ProgrammePlan,
         sender_name=_text(plan.sender_name, "sender_name", "sender name",
                           limits.SENDER_NAME_MAX),
         reminder_offsets=clean_reminder_offsets(plan.reminder_offsets),
+        platform_participant_limit=None if plan.platform_participant_limit is None
+        else limits.PLATFORM_LIMIT.check(plan.platform_participant_limit,
+                                         "platform_participant_limit",
+                                         "meeting platform's participant limit"),
     )
     return _save(session, Programme, programme, values)
 
@@ -170,7 +212,8 @@ class EventPlan:
     title: str
     starts_at_local: datetime | None
     duration_minutes: int | None = None
-    capacity: int | None = limits.DEFAULT_CAPACITY
+    # None: the usual for the kind (``default_capacity``).
+    capacity: int | None = None
     waitlist_enabled: bool = True
     meeting_url: str = ""
     description: str = ""
@@ -197,8 +240,8 @@ def _event_values(session: Session, programme: Programme, plan: EventPlan) -> di
         if series is None or series.programme_id != programme.id:
             raise InvalidInput("Choose a series of this programme.", field="series_id")
     duration = plan.duration_minutes or kind.default_duration
-    capacity = limits.DEFAULT_CAPACITY if plan.capacity is None else plan.capacity
-    return dict(
+    capacity = default_capacity(kind) if plan.capacity is None else plan.capacity
+    values: dict[str, object] = dict(
         kind=kind,
         title=_text(plan.title, "title", "title", limits.TITLE_MAX, required=True),
         starts_at=to_utc(plan.starts_at_local, programme.timezone),
@@ -220,16 +263,43 @@ def _event_values(session: Session, programme: Programme, plan: EventPlan) -> di
         book_title=_text(plan.book_title, "book_title", "book title", limits.BOOK_TITLE_MAX),
         recorded=bool(plan.recorded),
     )
+    for name in KIND_ONLY_FIELDS:
+        if not has_field(kind, name):
+            values[name] = ""
+    return values
 
 
-def create_event(session: Session, programme: Programme, plan: EventPlan) -> Event:
-    """Add a draft event to the programme; the public sees it once it is published."""
+def create_event(session: Session, programme: Programme, plan: EventPlan,
+                 people: Sequence[invitations.InvitationPlan] = (),
+                 send_invitations: bool = True, now: datetime | None = None) -> Event:
+    """Add a draft event to the programme; the public sees it once it is published.
+
+    ``people`` (its guest, facilitator, ...) are invited in the same transaction, or,
+    without ``send_invitations``, kept as pending invitations to send later.
+    """
     values = _event_values(session, programme, plan)
     event = Event(programme=programme, timezone=programme.timezone,
                   status=EventStatus.draft, **values)
     session.add(event)
     session.flush()
+    for person in people:
+        _add_person(session, event, person, send_invitations, now or utcnow())
     return event
+
+
+def _add_person(session: Session, event: Event, person: invitations.InvitationPlan,
+                send: bool, now: datetime) -> None:
+    if RoleKind(person.kind) not in PEOPLE_OF_KIND[event.kind]:
+        raise InvalidInput(f"A {event.kind.label.lower()} has no {person.kind}.",
+                           field=f"{person.kind}_name")
+    try:
+        if send:
+            invitations.invite(session, event, person, now)
+        else:
+            pending_invitations.add_pending(session, event, person)
+    except InvalidInput as refusal:
+        # The form names each person's fields by their part: guest_name, guest_email.
+        raise InvalidInput(refusal.message, field=f"{person.kind}_{refusal.field}") from None
 
 
 def edit_event(session: Session, event: Event, plan: EventPlan) -> Event:

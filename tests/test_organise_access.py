@@ -33,6 +33,7 @@ from events.models import (
     RoleKind,
     Series,
 )
+from events.pending_invitations import PendingInvitation
 from events.resources import Resource, ResourceAudience, ResourceKind, ResourceTiming
 from tests.test_auth import csrf, log_in, make_organiser
 from tests.test_discussions import make_discussion
@@ -54,6 +55,7 @@ class Things:
     merge: IdeaMerge
     discussion: BookDiscussion
     sign_up: SignUp
+    pending: PendingInvitation
 
     def ids(self) -> dict[str, int]:
         return {"programme_id": self.programme.id, "series_id": self.series.id,
@@ -62,7 +64,7 @@ class Things:
                 "resource_id": self.resource.id, "idea_id": self.idea.id,
                 "comment_id": self.comment.id, "merge_id": self.merge.id,
                 "discussion_id": self.discussion.id, "group_id": self.discussion_group.id,
-                "sign_up_id": self.sign_up.id}
+                "sign_up_id": self.sign_up.id, "pending_id": self.pending.id}
 
     @property
     def discussion_group(self) -> DiscussionGroup:
@@ -85,7 +87,9 @@ def make_things(session: Session, slug: str) -> Things:
     briefing = Briefing(programme=programme, event=event, body="Bring one story.")
     resource = Resource(event=event, kind=ResourceKind.reading, timing=ResourceTiming.before,
                         audience=ResourceAudience.public, title=f"Reading {slug}")
-    session.add_all([event, role, registration, briefing, resource])
+    pending = PendingInvitation(event=event, kind=RoleKind.facilitator,
+                                name=f"Pending {slug}", email=f"pending-{slug}@example.org")
+    session.add_all([event, role, registration, briefing, resource, pending])
     board = IdeaBoard(programme=programme, mode=BoardMode.topics,
                       opens_at=datetime.now(UTC) - timedelta(days=1))
     idea, twin = (Idea(board=board, kind=IdeaKind.topic, title=f"{title} {slug}", proposer=person)
@@ -102,7 +106,7 @@ def make_things(session: Session, slug: str) -> Things:
                      Wishes([discussion.slots[0].id])).sign_up
     session.commit()
     return Things(programme, series, event, role, registration, briefing, resource, idea, comment,
-                  merge, discussion, signed)
+                  merge, discussion, signed, pending)
 
 
 def organise_routes(app: Flask) -> Iterator[tuple[str, str, list[str]]]:
@@ -123,7 +127,7 @@ def counts(session: Session) -> tuple[int, ...]:
     session.expire_all()
     return tuple(session.scalar(select(func.count()).select_from(model)) or 0
                  for model in (Programme, Series, Event, Role, Registration, Briefing, Idea,
-                               IdeaComment, IdeaMerge))
+                               IdeaComment, IdeaMerge, PendingInvitation))
 
 
 def test_the_walk_covers_every_kind_of_workspace_route(app: Flask) -> None:

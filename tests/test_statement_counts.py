@@ -264,6 +264,12 @@ PAGES = [
          lambda w: f"/organise/events/{w.event.id}/resources/{w.resource_id}/edit",
          organiser=True),
     Page("event form", lambda w: f"/organise/events/{w.event.id}/edit", organiser=True),
+    Page("new event: its kind", lambda w: f"/organise/programmes/{w.programme.id}/events/new",
+         organiser=True),
+    Page("new event form", lambda w: f"/organise/programmes/{w.programme.id}/events/new"
+         "?kind=group_meeting", organiser=True),
+    Page("duplicate form", lambda w: f"/organise/events/{w.event.id}/duplicate",
+         organiser=True),
     Page("roster", lambda w: f"/organise/events/{w.event.id}/roster", organiser=True),
     Page("registrations CSV", lambda w: f"/organise/events/{w.event.id}/registrations.csv",
          organiser=True),

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 from markupsafe import Markup
 
-from events import limits
+from events import large_groups, limits
 from events.descriptions import render_markdown
 from events.models import utcnow
 from webapp.site import absolute_url
@@ -50,6 +50,7 @@ def init_app(app: Flask) -> None:
     # Templates quote limits (a password's length, when the room opens) from the one place.
     app.jinja_env.globals["limits"] = limits
     app.jinja_env.globals["absolute_url"] = absolute_url
+    app.jinja_env.globals["large_group_guidance_for"] = large_groups.guidance_for
     app.jinja_env.filters.update(local_time=local_time, clock_time=clock_time, markdown=markdown,
                                  minutes=minutes)
     app.jinja_env.trim_blocks = True

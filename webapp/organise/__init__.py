@@ -2,6 +2,7 @@
 
 from webapp.organise import (  # noqa: F401
     briefing_views,
+    copy_views,
     dashboard_views,
     discussion_views,
     event_views,

@@ -70,6 +70,9 @@ class ProgrammeForm(FlaskForm):
         "Reminders, in minutes before the start",
         default=reminder_offsets_text(limits.DEFAULT_REMINDER_OFFSETS),
         validators=[Length(max=limits.REMINDER_OFFSETS_TEXT_MAX)])
+    platform_participant_limit = IntegerField(
+        "Participant limit of your meeting platform",
+        validators=[Optional(), _within(limits.PLATFORM_LIMIT)])
 
 
 class SeriesForm(FlaskForm):
@@ -110,6 +113,30 @@ class EventForm(FlaskForm):
                                      validators=[Length(max=limits.PROMPT_MAX)])
     book_title = StringField("Book", validators=[Length(max=limits.BOOK_TITLE_MAX)])
     recorded = BooleanField("The event is recorded (speakers are asked to consent)")
+    # Its people, on the form that creates it (``planning.PEOPLE_OF_KIND``).
+    guest_name = StringField("Guest's name", validators=[Length(max=limits.PERSON_NAME_MAX)])
+    guest_email = EmailField("Guest's e-mail", validators=[Length(max=limits.EMAIL_MAX)])
+    presenter_name = StringField("Presenter's name",
+                                 validators=[Length(max=limits.PERSON_NAME_MAX)])
+    presenter_email = EmailField("Presenter's e-mail", validators=[Length(max=limits.EMAIL_MAX)])
+    facilitator_name = StringField("Facilitator's name",
+                                   validators=[Length(max=limits.PERSON_NAME_MAX)])
+    facilitator_email = EmailField("Facilitator's e-mail",
+                                   validators=[Length(max=limits.EMAIL_MAX)])
+    send_invitations = BooleanField("Send their invitations when I save", default=True)
+
+
+class DuplicateForm(FlaskForm):
+    title = StringField("Title", validators=[_required("Please enter the title."),
+                                             Length(max=limits.TITLE_MAX)])
+    starts_at = DateTimeLocalField(
+        "Starts", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[InputRequired("Enter the date and time it starts.")])
+
+
+class RepeatForm(FlaskForm):
+    weeks = IntegerField("Weeks", validators=[
+        InputRequired("Enter how many weeks."), _within(limits.REPEAT_WEEKS)])
 
 
 class CancelForm(FlaskForm):

@@ -33,7 +33,8 @@ def _programme_plan(form: ProgrammeForm) -> planning.ProgrammePlan:
         after_hours_start=form.after_hours_start.data, after_hours_end=form.after_hours_end.data,
         weekends_open=form.weekends_open.data, description=form.description.data or "",
         sender_name=form.sender_name.data or "",
-        reminder_offsets=form.reminder_offsets.data or "")
+        reminder_offsets=form.reminder_offsets.data or "",
+        platform_participant_limit=form.platform_participant_limit.data)
 
 
 def _create_programme(form: ProgrammeForm) -> Programme:
