@@ -37,12 +37,13 @@ def seat(session: Session, event: Event, count: int, status: RegistrationStatus,
 @pytest.fixture
 def season(session: Session, programme: Programme,
            make_event: Callable[..., Event]) -> Series:
-    """Three conversations: 185 RSVPs (62, 62, 61), a target of 3 each."""
+    """Three conversations, two held and one to come: 185 RSVPs (62, 62, 61), a target
+    of 3 each."""
     series = Series(programme=programme, title="Leading from any chair", target_attendance=3)
     session.add(series)
     soon = datetime.now(UTC) + timedelta(days=1)
     events = [make_event(series=series, title=f"Conversation {n + 1}",
-                         starts_at=soon + timedelta(weeks=n)) for n in range(3)]
+                         starts_at=soon + timedelta(weeks=n - 2)) for n in range(3)]
     seat(session, events[0], 50, RegistrationStatus.attended, 0)
     seat(session, events[0], 12, RegistrationStatus.no_show, 100)
     seat(session, events[1], 62, RegistrationStatus.confirmed, 200)
@@ -63,8 +64,12 @@ def test_series_totals_read_as_a_sentence_against_the_target(session: Session,
         "Conversation 1", "Conversation 2", "Conversation 3", "Called off"]
     assert [(r.target, r.rsvps, r.waitlist, r.attended) for r in board.rows[:3]] == [
         (3, 62, 0, 50), (3, 62, 0, 0), (3, 61, 4, 0)]
-    assert board.summary("rsvps") == "185 across three events, 62 per event against a target of 3"
-    assert board.summary("attended") == "50 across three events, 17 per event against a target of 3"
+    # Averages over the events held only; the one to come is counted apart.
+    assert board.summary("rsvps") == ("62 per event across two events held (124 in all) "
+                                      "against a target of 3; one still to come.")
+    assert board.summary("attended") == ("25 per event across two events held (50 in all) "
+                                         "against a target of 3; one still to come.")
+    assert board.to_come_summary() == "61 RSVPs so far for one event still to come."
 
 
 def test_an_event_target_overrides_the_series_target(session: Session, season: Series) -> None:
@@ -80,7 +85,8 @@ def test_the_dashboard_page_has_a_described_chart_and_a_table(
     make_organiser(session, programme=programme)
     log_in(client)
     html = client.get(f"/organise/series/{season.id}/dashboard").get_data(as_text=True)
-    assert "185 across three events, 62 per event against a target of 3" in html
+    assert "62 per event across two events held (124 in all) against a target of 3" in html
+    assert "61 RSVPs so far for one event still to come." in html
     svg_text = html[html.index("<svg"):html.index("</svg>") + 6]
     svg = ET.fromstring(svg_text)
     assert svg.get("role") == "img"
@@ -94,7 +100,7 @@ def test_the_dashboard_page_has_a_described_chart_and_a_table(
     assert "<caption>Target and results per event</caption>" in table
     assert "<td>62</td><td>0</td><td>50</td>" in table
     programme_page = client.get(f"/organise/programmes/{programme.id}/dashboard")
-    assert "185 across three events" in programme_page.get_data(as_text=True)
+    assert "across two events held" in programme_page.get_data(as_text=True)
 
 
 def test_the_dashboard_exports_as_csv(client: FlaskClient, session: Session,
