@@ -137,34 +137,26 @@ def change_status(event_id: int) -> Page:
 def cancel_event(event_id: int) -> Page:
     event = load_event(event_id)
     form = CancelForm()
-    if request.form.get("confirmed") != "yes" and form.validate_on_submit():
-        return _confirm_cancel(event, form.reason.data or "")
     return form_page(
         form, lambda: planning.change_status(db.session, event, EventStatus.cancelled,
                                              reason=form.reason.data or ""),
-        page=lambda problem: event_page(event, cancel_form=form, problem=problem),
+        page=lambda problem: _cancel_page(event, form, problem),
         done=lambda _: saved("The event is cancelled; participants are being told.",
                              "organise.event", event_id=event_id),
         fallback_field="reason")
 
 
-def _confirm_cancel(event: Event, reason: str) -> str:
-    """The second step of cancelling: who will be told what, and one button that does it."""
-    if event.status == EventStatus.published:
-        told = event.seats_taken + event.waitlist_length
-        lines = [f"{told} {'person' if told == 1 else 'people'} will get an e-mail saying "
-                 f"the event is cancelled ({event.seats_taken} with a seat, "
-                 f"{event.waitlist_length} on the waitlist), and their calendar entries are "
-                 "withdrawn.",
-                 f"The reason they will read: “{reason}”." if reason
-                 else "They will read no reason: go back to add one.",
-                 "The event's page will say it is cancelled and take no more RSVPs. "
-                 "This cannot be undone."]
-    else:
-        lines = ["Nobody has been told of this draft, so nobody gets an e-mail.",
-                 "It can no longer be published. This cannot be undone."]
-    return render_template(
-        "organise/confirm.html", event=event, title=f"Cancel “{event.title}”?",
-        consequences=lines, hidden=[("reason", reason), ("confirmed", "yes")], danger=True,
-        action=url_for("organise.cancel_event", event_id=event.id), form=ActionForm(),
-        back=url_for("organise.event", event_id=event.id), button="Cancel the event")
+
+@bp.get("/events/<int:event_id>/cancel")
+def confirm_cancel_event(event_id: int) -> str:
+    """The second step of cancelling: who will be told what, the reason they will read,
+    and one button that does it (a plain form: no JavaScript needed)."""
+    return _cancel_page(load_event(event_id))
+
+
+def _cancel_page(event: Event, form: CancelForm | None = None,
+                 problem: str | None = None) -> str:
+    return render_template("organise/cancel_event.html", event=event,
+                           form=form or CancelForm(), problem=problem,
+                           can_cancel=EventStatus.cancelled in planning.STATUS_MOVES.get(
+                               event.status, set()))
