@@ -64,7 +64,8 @@ class Dashboard:
 
     @property
     def target(self) -> int | None:
-        targets = [row.target for row in self.counted if row.target is not None]
+        """The average target of the events held, which the averages are set against."""
+        targets = [row.target for row in self.held if row.target is not None]
         return round(sum(targets) / len(targets)) if targets else None
 
     @property

@@ -148,7 +148,7 @@ def test_the_preview_shows_the_greeting_mingle_adds_and_it_can_be_switched_off(
                    subject="Bring a question", body="Dear all, we start on time.",
                    greeting="y").get_data(as_text=True)
     preview = greeted.split('id="preview-heading"', 1)[1]
-    assert "2 people get this e-mail" in preview
+    assert "To: everyone with a seat (2 people)" in preview
     assert "Bring a question (Leading from any chair)" in preview
     assert "Kia ora Person 0,\n\nDear all, we start on time." in preview
     assert "Your personal join link: https://mingle.example.org/join/" in preview
