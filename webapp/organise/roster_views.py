@@ -19,6 +19,8 @@ from webapp.organise.forms import ActionForm, AttendanceImportForm
 from webapp.pipeline import Page, button, form_page
 
 MARK_LABELS = {"attended": "attended", "no_show": "no-show", "confirmed": "not yet marked"}
+# People not changed by a bulk mark are named up to this many, else counted.
+NAMES_LISTED = 10
 TAB_LABELS = {"seat": "With a seat", "confirmed": "Not yet marked", "attended": "Attended",
               "no_show": "No-show", "waitlisted": "Waitlist", "cancelled": "Cancelled",
               "all": "Everyone"}
@@ -72,7 +74,9 @@ def _marking(event: Event) -> tuple[RegistrationStatus, list[int], bool]:
 
 
 def _marked(result: roster.Marked, status: RegistrationStatus) -> str:
-    if result.refused:
+    if len(result.refused) > NAMES_LISTED:
+        flash(f"{len(result.refused)} people hold no seat and were not changed.", "bad")
+    elif result.refused:
         flash("Not changed, as they hold no seat: " + ", ".join(result.refused) + ".", "bad")
     return f"{result.changed} marked as {MARK_LABELS[status.value]}."
 
