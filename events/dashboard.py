@@ -1,12 +1,15 @@
 """Targets against results: RSVPs, waitlist and attendance per event, and their totals.
 
 Figures are counted from registrations each time, never stored, so they
-cannot drift from the roster.
+cannot drift from the roster. Averages are taken over the events that have
+happened only: an event still to come has RSVPs but nobody has attended it
+yet, and counting it would make every average look worse than it is.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -19,6 +22,7 @@ from events.models import (
     Registration,
     RegistrationStatus,
     Series,
+    utcnow,
 )
 from events.spreadsheets import csv_text
 
@@ -35,10 +39,16 @@ class EventFigures:
     rsvps: int
     waitlist: int
     attended: int
+    # Whether the event has begun (so its attendance means something).
+    held: bool = False
 
     @property
     def counts_towards_totals(self) -> bool:
         return self.event.status != EventStatus.cancelled
+
+    @property
+    def to_come(self) -> bool:
+        return self.counts_towards_totals and not self.held
 
 
 @dataclass(frozen=True)
@@ -54,28 +64,58 @@ class Dashboard:
 
     @property
     def target(self) -> int | None:
-        targets = [row.target for row in self.counted if row.target is not None]
+        """The average target of the events held, which the averages are set against."""
+        targets = [row.target for row in self.held if row.target is not None]
         return round(sum(targets) / len(targets)) if targets else None
 
-    def total(self, measure: str) -> int:
-        return sum(getattr(row, measure) for row in self.counted)
+    @property
+    def held(self) -> list[EventFigures]:
+        """The events that have happened, and were not cancelled."""
+        return [row for row in self.counted if row.held]
+
+    @property
+    def to_come(self) -> list[EventFigures]:
+        return [row for row in self.counted if row.to_come]
+
+    def total(self, measure: str, rows: list[EventFigures] | None = None) -> int:
+        return sum(getattr(row, measure) for row in (self.counted if rows is None else rows))
 
     def summary(self, measure: str) -> str:
-        """E.g. '185 across three events, 62 per event against a target of 3'."""
-        events = len(self.counted)
-        total = self.total(measure)
-        if events == 0:
-            return "No events yet."
-        count = NUMBER_WORDS[events] if events < len(NUMBER_WORDS) else str(events)
-        text = f"{total} across {count} event{'s' if events != 1 else ''}"
-        if events > 1:
-            text += f", {round(total / events)} per event"
-        if self.target is not None:
+        """Over the events held only, e.g. '62 per event across three events held (185 in
+        all) against a target of 3; two still to come'."""
+        held, to_come = len(self.held), len(self.to_come)
+        total = self.total(measure, self.held)
+        if held == 0:
+            text = "No events held yet" if to_come else "No events yet"
+        elif held == 1:
+            text = f"{total} at the one event held"
+        else:
+            text = f"{round(total / held)} per event across {_number(held)} events held " \
+                   f"({total} in all)"
+        if held and self.target is not None:
             text += f" against a target of {self.target}"
-        return text
+        if to_come:
+            text += f"; {_number(to_come)} still to come"
+        return text + "."
+
+    def to_come_summary(self) -> str:
+        """RSVPs for the events still to come, apart from the averages: e.g. '45 RSVPs
+        for two events still to come'."""
+        to_come = len(self.to_come)
+        if not to_come:
+            return "No events to come."
+        rsvps = self.total("rsvps", self.to_come)
+        return (f"{rsvps} RSVP{'s' if rsvps != 1 else ''} so far for {_number(to_come)} "
+                f"event{'s' if to_come != 1 else ''} still to come.")
 
 
-def _figures(session: Session, events: list[Event]) -> list[EventFigures]:
+def _number(count: int) -> str:
+    return NUMBER_WORDS[count] if count < len(NUMBER_WORDS) else str(count)
+
+
+def _figures(session: Session, events: list[Event],
+             now: datetime | None = None) -> list[EventFigures]:
+    now = now or utcnow()
     ids = [event.id for event in events]
     counts: dict[tuple[int, RegistrationStatus], int] = {}
     if ids:
@@ -92,7 +132,7 @@ def _figures(session: Session, events: list[Event]) -> list[EventFigures]:
 
         rows.append(EventFigures(event, event.target, count(*SEAT_HOLDING),
                                  count(RegistrationStatus.waitlisted),
-                                 count(RegistrationStatus.attended)))
+                                 count(RegistrationStatus.attended), event.has_started(now)))
     return rows
 
 
@@ -104,15 +144,17 @@ def _events(session: Session, **where: int) -> list[Event]:
     return list(session.execute(query).scalars())
 
 
-def for_programme(session: Session, programme: Programme) -> Dashboard:
+def for_programme(session: Session, programme: Programme,
+                  now: datetime | None = None) -> Dashboard:
     """Every published, completed or cancelled event of the programme."""
-    return Dashboard(programme.name, _figures(session, _events(session,
-                                                               programme_id=programme.id)))
+    return Dashboard(programme.name, _figures(
+        session, _events(session, programme_id=programme.id), now))
 
 
-def for_series(session: Session, series: Series) -> Dashboard:
+def for_series(session: Session, series: Series, now: datetime | None = None) -> Dashboard:
     """Every published, completed or cancelled event of the series."""
-    return Dashboard(series.title, _figures(session, _events(session, series_id=series.id)))
+    return Dashboard(series.title, _figures(session, _events(session, series_id=series.id),
+                                            now))
 
 
 def export_csv(dashboard: Dashboard) -> str:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from events import accounts, demo_feedback, demo_ideas, demo_speakers, limits
+from events import accounts, demo_feedback, demo_ideas, demo_roster, demo_speakers, limits
 from events.demo_discussions import seed_book_discussion
 from events.demo_pathways import seed_demo_pathways
 from events.models import (
@@ -147,6 +147,7 @@ def seed_demo(session: Session, today: date | None = None, site: Site | None = N
     if site is not None:
         demo_feedback.seed_feedback_demo(session, programme, site, datetime.now(UTC))
     seed_book_discussion(session, programme, today)
+    demo_roster.seed_roster_demo(session, programme, datetime.now(UTC))
     return programme
 
 

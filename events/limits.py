@@ -80,6 +80,13 @@ RESOURCES_PER_EVENT = 50
 # An attendance report (CSV) an organiser uploads.
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
 IMPORT_MAX_ROWS = 20_000
+# The roster shows this many people per page (a 200-seat event with its
+# waitlist runs to thousands of rows), and the head of the waitlist above it.
+ROSTER_PAGE_SIZE = 100
+ROSTER_WAITLIST_SHOWN = 10
+# A message to more people than a handful, or a change to more than one person
+# at once, asks on a second page before it goes.
+MESSAGE_CONFIRM_ABOVE = 5
 
 # Lengths of what people type, in characters (the columns are as wide).
 PERSON_NAME_MAX = 200

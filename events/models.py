@@ -515,6 +515,12 @@ class Event(Base):
         """Whether the event has begun at ``now`` (places can no longer be given up)."""
         return self.starts_at <= now
 
+    @hybrid_method
+    def records_attendance(self, now: datetime) -> bool:
+        """Whether attendance (attended, no-show) may be marked at ``now``: only once the
+        event has begun, so nobody is marked as having come to what has not happened."""
+        return self.starts_at <= now
+
     def closed_reason(self, now: datetime, early_access: bool = False,
                       allowed_address: bool = False) -> str | None:
         """Why the event takes no registrations at ``now`` (from a person with the given

@@ -54,6 +54,10 @@ def _promotes(event: Event, now: datetime) -> bool:
     return event.promotes_from_waitlist(now)
 
 
+def _records_attendance(event: Event, now: datetime) -> bool:
+    return event.records_attendance(now)
+
+
 @dataclass(frozen=True)
 class Move:
     """What moving a registration between two statuses needs and does."""
@@ -77,6 +81,8 @@ class Move:
 
 
 STARTED = "This event has already started."
+NOT_STARTED_YET = ("Attendance can be recorded once the event has started; nobody can have "
+                   "attended it yet.")
 MOVES: dict[tuple[RegistrationStatus | None, RegistrationStatus], Move] = {
     # A new registration (``None``): a seat while any is free, else the waitlist.
     (None, confirmed): Move(_open, seats=+1, message="confirmation", method="REQUEST"),
@@ -95,9 +101,12 @@ MOVES: dict[tuple[RegistrationStatus | None, RegistrationStatus], Move] = {
         _promotes, "The waitlist is closed: the event has started or registration has closed.",
         seats=+1, no_seat="No seat is free. Raise the capacity or wait for a cancellation.",
         waiting=-1, message="promoted", method="REQUEST"),
-    # Attendance, marked (and corrected) by organisers: the seat stays taken.
-    (confirmed, attended): Move(), (confirmed, no_show): Move(),
-    (attended, no_show): Move(), (no_show, attended): Move(),
+    # Attendance, marked (and corrected) by organisers once the event has begun:
+    # the seat stays taken. Clearing a mark is always allowed.
+    (confirmed, attended): Move(_records_attendance, NOT_STARTED_YET),
+    (confirmed, no_show): Move(_records_attendance, NOT_STARTED_YET),
+    (attended, no_show): Move(_records_attendance, NOT_STARTED_YET),
+    (no_show, attended): Move(_records_attendance, NOT_STARTED_YET),
     (attended, confirmed): Move(), (no_show, confirmed): Move(),
 }
 

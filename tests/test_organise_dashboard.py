@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -37,12 +38,13 @@ def seat(session: Session, event: Event, count: int, status: RegistrationStatus,
 @pytest.fixture
 def season(session: Session, programme: Programme,
            make_event: Callable[..., Event]) -> Series:
-    """Three conversations: 185 RSVPs (62, 62, 61), a target of 3 each."""
+    """Three conversations, two held and one to come: 185 RSVPs (62, 62, 61), a target
+    of 3 each."""
     series = Series(programme=programme, title="Leading from any chair", target_attendance=3)
     session.add(series)
     soon = datetime.now(UTC) + timedelta(days=1)
     events = [make_event(series=series, title=f"Conversation {n + 1}",
-                         starts_at=soon + timedelta(weeks=n)) for n in range(3)]
+                         starts_at=soon + timedelta(weeks=n - 2)) for n in range(3)]
     seat(session, events[0], 50, RegistrationStatus.attended, 0)
     seat(session, events[0], 12, RegistrationStatus.no_show, 100)
     seat(session, events[1], 62, RegistrationStatus.confirmed, 200)
@@ -63,8 +65,12 @@ def test_series_totals_read_as_a_sentence_against_the_target(session: Session,
         "Conversation 1", "Conversation 2", "Conversation 3", "Called off"]
     assert [(r.target, r.rsvps, r.waitlist, r.attended) for r in board.rows[:3]] == [
         (3, 62, 0, 50), (3, 62, 0, 0), (3, 61, 4, 0)]
-    assert board.summary("rsvps") == "185 across three events, 62 per event against a target of 3"
-    assert board.summary("attended") == "50 across three events, 17 per event against a target of 3"
+    # Averages over the events held only; the one to come is counted apart.
+    assert board.summary("rsvps") == ("62 per event across two events held (124 in all) "
+                                      "against a target of 3; one still to come.")
+    assert board.summary("attended") == ("25 per event across two events held (50 in all) "
+                                         "against a target of 3; one still to come.")
+    assert board.to_come_summary() == "61 RSVPs so far for one event still to come."
 
 
 def test_an_event_target_overrides_the_series_target(session: Session, season: Series) -> None:
@@ -80,7 +86,8 @@ def test_the_dashboard_page_has_a_described_chart_and_a_table(
     make_organiser(session, programme=programme)
     log_in(client)
     html = client.get(f"/organise/series/{season.id}/dashboard").get_data(as_text=True)
-    assert "185 across three events, 62 per event against a target of 3" in html
+    assert "62 per event across two events held (124 in all) against a target of 3" in html
+    assert "61 RSVPs so far for one event still to come." in html
     svg_text = html[html.index("<svg"):html.index("</svg>") + 6]
     svg = ET.fromstring(svg_text)
     assert svg.get("role") == "img"
@@ -94,7 +101,7 @@ def test_the_dashboard_page_has_a_described_chart_and_a_table(
     assert "<caption>Target and results per event</caption>" in table
     assert "<td>62</td><td>0</td><td>50</td>" in table
     programme_page = client.get(f"/organise/programmes/{programme.id}/dashboard")
-    assert "185 across three events" in programme_page.get_data(as_text=True)
+    assert "across two events held" in programme_page.get_data(as_text=True)
 
 
 def test_the_dashboard_exports_as_csv(client: FlaskClient, session: Session,
@@ -138,3 +145,56 @@ def test_a_title_with_markup_cannot_break_out_of_the_chart(
     svg = html[html.index("<svg"):html.index("</svg>") + 6]
     assert "<script>" not in svg
     ET.fromstring(svg)
+
+
+def test_events_still_to_come_are_shown_apart_and_not_averaged(
+        client: FlaskClient, session: Session, programme: Programme, season: Series) -> None:
+    make_organiser(session, programme=programme)
+    log_in(client)
+    html = client.get(f"/organise/series/{season.id}/dashboard").get_data(as_text=True)
+    table = html[html.index("<table"):]
+    row = table.split("Conversation 3</a>", 1)[1].split("</tr>")[0]
+    assert row.startswith(" (still to come)") and "<td>61</td><td>4</td><td>—</td>" in row
+    assert "<th scope=\"row\" colspan=\"3\">Events held</th><td>124</td>" in table
+    assert "<th scope=\"row\" colspan=\"3\">Still to come</th><td>61</td><td>4</td>" in table
+
+
+def test_no_event_held_yet_gives_no_average(session: Session, programme: Programme,
+                                            make_event: Callable[..., Event]) -> None:
+    event = make_event(title="Next week")
+    seat(session, event, 40, RegistrationStatus.confirmed, 0)
+    session.commit()
+    board = dashboard.for_programme(session, programme)
+    assert board.summary("rsvps") == "No events held yet; one still to come."
+    assert board.to_come_summary() == "40 RSVPs so far for one event still to come."
+
+
+def test_the_chart_stays_readable_with_seventeen_events(
+        client: FlaskClient, session: Session, programme: Programme,
+        make_event: Callable[..., Event]) -> None:
+    series = Series(programme=programme, title="A long season", target_attendance=20)
+    session.add(series)
+    start = datetime.now(UTC) - timedelta(weeks=10)
+    for n in range(17):
+        event = make_event(series=series, title=f"Conversation number {n + 1} of a long season",
+                           starts_at=start + timedelta(weeks=n))
+        seat(session, event, n + 1, RegistrationStatus.attended, 100 * n)
+    session.commit()
+    make_organiser(session, programme=programme)
+    log_in(client)
+    html = client.get(f"/organise/series/{series.id}/dashboard").get_data(as_text=True)
+    svg = ET.fromstring(html[html.index("<svg"):html.index("</svg>") + 6])
+    width, height = int(svg.get("width", "0")), int(svg.get("height", "0"))
+    # A bar per event across the page, the chart growing downwards: as wide as ever.
+    assert width <= 640 and height > 17 * 30
+    labels = [text for text in svg.iter(f"{SVG}text")
+              if ". " in (text.text or "") and text.text.split(". ", 1)[0].isdigit()]  # type: ignore[union-attr]
+    assert [label.text.split(". ", 1)[0] for label in labels] == [
+        str(n) for n in range(1, 18)]  # type: ignore[union-attr]
+    assert labels[0].text.startswith("1. Conversation number 1")  # type: ignore[union-attr]
+    rows = [float(label.get("y", "0")) for label in labels]
+    assert min(b - a for a, b in itertools.pairwise(rows)) >= 24  # 12-px text, no overlap
+    bars = [rect for rect in svg.iter(f"{SVG}rect") if rect.find(f"{SVG}title") is not None]
+    assert len(bars) == 17 * 3
+    # Horizontal: every bar starts at the same line and grows to the right.
+    assert len({rect.get("x") for rect in bars}) == 1

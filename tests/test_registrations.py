@@ -46,9 +46,10 @@ def test_every_status_change_of_a_place_goes_through_the_one_move(
         booking.cancel(session, first.registration_id)          # promotes B
         booking.rejoin(session, first.registration_id)          # back, to the waitlist
         booking.change_capacity(session, event.id, 2)           # promotes A again
-        roster.mark(session, event, [first.registration_id], S.attended)
-        roster.mark(session, event, [first.registration_id], S.no_show)
-        roster.mark(session, event, [second.registration_id], S.attended)
+        during = event.starts_at + timedelta(minutes=5)   # attendance is taken once begun
+        roster.mark(session, event, [first.registration_id], S.attended, during)
+        roster.mark(session, event, [first.registration_id], S.no_show, during)
+        roster.mark(session, event, [second.registration_id], S.attended, during)
         session.commit()
     assert setters and set(setters) == {"events/move"}
 

@@ -228,6 +228,30 @@ def discussion_world(session: Session, size: int) -> DiscussionWorld:
     return DiscussionWorld(programme, made[0].id, made[1].id, groups[0].id, token)
 
 
+def roster_world(session: Session, size: int) -> World:
+    """One event that has begun, with ``40 * size`` registrations (2,000 at the larger
+    size) in every status: the roster shows them in pages."""
+    published = datetime.now(UTC)
+    programme = Programme(slug="crowded", name="Crowded", timezone="Pacific/Auckland",
+                          published_at=published)
+    series = Series(programme=programme, title="Crowded series", published_at=published)
+    event = Event(programme=programme, series=series, kind=EventKind.webinar, title="Big room",
+                  starts_at=published - timedelta(minutes=10), timezone="Pacific/Auckland",
+                  capacity=1000, status=EventStatus.published,
+                  meeting_url="https://meet.example.net/r")
+    statuses = [RegistrationStatus.confirmed, RegistrationStatus.attended,
+                RegistrationStatus.no_show, RegistrationStatus.waitlisted,
+                RegistrationStatus.cancelled]
+    places = [Registration(event=event, person=Person(name=f"Person {k}",
+                                                      email=f"person{k}@example.org"),
+                           status=statuses[k % 5], queue_number=k) for k in range(40 * size)]
+    event.seats_taken = sum(place.holds_seat for place in places)
+    session.add(programme)
+    session.add_all(places)
+    session.commit()
+    return World(programme, series, event, "", 0)
+
+
 @dataclass(frozen=True)
 class Page:
     name: str
@@ -271,6 +295,21 @@ PAGES = [
     Page("duplicate form", lambda w: f"/organise/events/{w.event.id}/duplicate",
          organiser=True),
     Page("roster", lambda w: f"/organise/events/{w.event.id}/roster", organiser=True),
+    Page("roster of thousands", lambda w: f"/organise/events/{w.event.id}/roster",
+         organiser=True, data=roster_world),
+    Page("roster of thousands, waitlist",
+         lambda w: f"/organise/events/{w.event.id}/roster?show=waitlisted&page=2",
+         organiser=True, data=roster_world),
+    Page("roster of thousands, search",
+         lambda w: f"/organise/events/{w.event.id}/roster?show=all&q=person1",
+         organiser=True, data=roster_world),
+    Page("removal confirmation",
+         lambda w: f"/organise/events/{w.event.id}/registrations/"
+                   f"{next(r.id for r in w.event.registrations if r.person.name == 'Me')}"
+                   "/remove", organiser=True),
+    Page("attendance import", lambda w: f"/organise/events/{w.event.id}/attendance",
+         organiser=True),
+    Page("cancel event", lambda w: f"/organise/events/{w.event.id}/cancel", organiser=True),
     Page("registrations CSV", lambda w: f"/organise/events/{w.event.id}/registrations.csv",
          organiser=True),
     Page("announcements", lambda w: f"/organise/events/{w.event.id}/announcements",

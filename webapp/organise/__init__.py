@@ -1,6 +1,7 @@
 """The organisers' workspace under /organise: every page needs an organiser's login."""
 
 from webapp.organise import (  # noqa: F401
+    announcement_views,
     briefing_views,
     copy_views,
     dashboard_views,

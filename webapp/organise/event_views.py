@@ -186,7 +186,23 @@ def cancel_event(event_id: int) -> Page:
     return form_page(
         form, lambda: planning.change_status(db.session, event, EventStatus.cancelled,
                                              reason=form.reason.data or ""),
-        page=lambda problem: event_page(event, cancel_form=form, problem=problem),
+        page=lambda problem: _cancel_page(event, form, problem),
         done=lambda _: saved("The event is cancelled; participants are being told.",
                              "organise.event", event_id=event_id),
         fallback_field="reason")
+
+
+
+@bp.get("/events/<int:event_id>/cancel")
+def confirm_cancel_event(event_id: int) -> str:
+    """The second step of cancelling: who will be told what, the reason they will read,
+    and one button that does it (a plain form: no JavaScript needed)."""
+    return _cancel_page(load_event(event_id))
+
+
+def _cancel_page(event: Event, form: CancelForm | None = None,
+                 problem: str | None = None) -> str:
+    return render_template("organise/cancel_event.html", event=event,
+                           form=form or CancelForm(), problem=problem,
+                           can_cancel=EventStatus.cancelled in planning.STATUS_MOVES.get(
+                               event.status, set()))

@@ -183,6 +183,7 @@ class AnnouncementForm(FlaskForm):
                                                  Length(max=limits.SUBJECT_MAX)])
     body = TextAreaField("Message", validators=[_required("Please write the message."),
                                                 Length(max=limits.MESSAGE_MAX)])
+    greeting = BooleanField("Start with “Kia ora” and the person's name", default=True)
 
 
 class ResourceForm(FlaskForm):
