@@ -17,6 +17,7 @@ from events import (
     idea_comments,
     idea_merges,
     idea_news,
+    login_guard,
     models,
     resources,
     speaker_access,
@@ -30,5 +31,5 @@ metadata = models.Base.metadata
 
 __all__ = ["accounts", "announcements", "briefings", "discussions", "early_access",
            "feedback_models", "help_offers", "idea_boards", "idea_comments", "idea_merges",
-           "idea_news", "metadata", "models", "resources", "speaker_access",
+           "idea_news", "login_guard", "metadata", "models", "resources", "speaker_access",
            "speaker_reminders", "verified_browsers", "votes"]

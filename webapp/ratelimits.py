@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
 
+from events.limits import EMAIL_MAX
+from events.people import email_key as normal_email
 from webapp.browser_cookie import browser_key
 from webapp.config import IDEA_LIMITS
 
@@ -60,7 +62,7 @@ def email_key() -> str:
         body = request.get_json(silent=True)
         raw = body.get("email") if isinstance(body, dict) else None
     if isinstance(raw, str) and raw.strip():
-        return "email:" + raw.strip().lower()[:320]
+        return "email:" + normal_email(raw[:EMAIL_MAX * 4])[:EMAIL_MAX]
     return "address:" + get_remote_address()
 
 
