@@ -57,7 +57,7 @@ def test_each_failure_past_the_free_ones_waits_twice_as_long_and_success_clears(
         app: Flask) -> None:
     make_organiser(db.session)
     now = utcnow()
-    for n in range(limits.LOGIN_FREE_FAILURES):
+    for _ in range(limits.LOGIN_FREE_FAILURES):
         assert login_guard.log_in(db.session, "ana@example.org", "nope", now) is None
     burst = db.session.get(login_guard.LoginFailures, "ana@example.org")
     assert burst is not None and burst.blocked_until == now + limits.LOGIN_FIRST_DELAY
