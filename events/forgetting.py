@@ -32,6 +32,7 @@ from events.help_offers import HelpOffer
 from events.idea_boards import Idea
 from events.idea_comments import IdeaComment
 from events.idea_news import IdeaNewsOptOut
+from events.login_guard import LoginFailures
 from events.models import (
     Event,
     OutboxMessage,
@@ -53,6 +54,11 @@ def forgotten_address(person_id: int) -> str:
     """What stands in the e-mail column of a forgotten person: unique, and no
     address at all, so nobody can type it in and nothing can be sent to it."""
     return f"forgotten-{person_id}"
+
+
+def reachable(address: str) -> bool:
+    """Whether an e-mail can go to this stored address (a forgotten person's cannot)."""
+    return "@" in address
 
 
 def forget(session: Session, person: Person, now: datetime | None = None) -> None:
@@ -84,6 +90,8 @@ def forget(session: Session, person: Person, now: datetime | None = None) -> Non
     for model in (VerifiedBrowser, AddressCheck):
         session.execute(delete(model).where(model.person_id == person.id)
                         .execution_options(synchronize_session=False))
+    session.execute(delete(LoginFailures).where(LoginFailures.email == email)
+                    .execution_options(synchronize_session=False))
     # Idea news would otherwise still be written to them.
     add_once(session, IdeaNewsOptOut, person_id=person.id, created_at=now)
     person.email = forgotten_address(person.id)
@@ -131,4 +139,8 @@ def purge_inactive(session: Session, inactive_for: timedelta = limits.FORGET_INA
                              .order_by(Person.id)).scalars().all()
     for person in people:
         forget(session, person, now)
+    # Addresses typed at the login form, with an account or not, are kept only
+    # for the burst of failures they belong to.
+    session.execute(delete(LoginFailures).where(
+        LoginFailures.last_failed_at < now - limits.LOGIN_FAILURES_FORGOTTEN_AFTER))
     return len(people)

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from events import access, booking, forgetting, limits
+from events import access, booking, forgetting, limits, login_guard, outbox
 from events.feedback_models import FeedbackAnswers, Questions
 from events.models import (
     Event,
@@ -27,7 +27,8 @@ from events.models import (
     RoleKind,
 )
 from events.schema import metadata
-from tests.conftest import csrf_token_from
+from tests.conftest import SmtpInbox, csrf_token_from
+from webapp.mailer import drain_once
 from webapp.site import current_site
 
 EMAIL = "forget.me@example.org"
@@ -77,9 +78,11 @@ def a_past_and_a_coming_place(session: Session,
 
 
 def test_forget_me_asks_first_then_removes_the_address_everywhere_and_keeps_the_counts(
-        app: Flask, client: FlaskClient, session: Session,
-        make_event: Callable[..., Event]) -> None:
+        app: Flask, client: FlaskClient, session: Session, make_event: Callable[..., Event],
+        smtp_server: tuple[SmtpInbox, int]) -> None:
     person, past, coming = a_past_and_a_coming_place(session, make_event)
+    # A wrong password typed for the address is kept under it too.
+    login_guard.log_in(session, EMAIL, "not an account")
     token = access.issue_manage_token(session, current_site(), person)
     session.commit()
     before = counts(session, past.id)
@@ -109,6 +112,15 @@ def test_forget_me_asks_first_then_removes_the_address_everywhere_and_keeps_the_
                         "Next In Line": RegistrationStatus.confirmed}
     assert session.get(FeedbackAnswers, hashlib.sha256(b"x").hexdigest()).registration_id is None
     assert client.get(f"/me/{token}").status_code == 404
+    # Anything still written to them later (a feedback request, say) reaches nobody.
+    outbox.enqueue_to(session, "manage_link", person.email, person.name, person_id=person.id)
+    session.commit()
+    while drain_once() != (0, 0):
+        pass
+    inbox = smtp_server[0]
+    inbox.wait_for(10, timeout=0.5)
+    # Only the person next in line hears anything (their place, and their promotion).
+    assert {to for recipients, _ in inbox.envelopes for to in recipients} == {"next@example.org"}
 
 
 def test_a_speaker_is_not_forgotten_from_the_manage_page(

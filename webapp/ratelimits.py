@@ -2,8 +2,12 @@
 
 Each guarded form counts twice: per client address (a whole room behind one
 library's address must still fit) and per e-mail address typed in (so one
-address cannot be flooded with mail from many hosts). Flask-Limiter keeps the
-counts in memory by default and in Redis when ``RATELIMIT_STORAGE_URI`` says so.
+address cannot be flooded with mail from many hosts), the address in its one
+form (``events.people.email_key``). Flask-Limiter keeps the counts where
+``RATELIMIT_STORAGE_URI`` says: in memory (each process on its own: fine for
+one worker) or in Redis, which production requires with more than one worker
+(``webapp.config.shared_limits_problem``). Wrong passwords are counted per
+account in the database instead (``events.login_guard``).
 """
 
 from __future__ import annotations
