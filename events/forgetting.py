@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from events import booking, limits
 from events.accounts import Account
@@ -109,7 +110,7 @@ def _is_known_by_name(session: Session, person_id: int) -> bool:
         | exists().where(Role.person_id == person_id))).scalar_one()
 
 
-def inactive_since(cutoff: datetime):  # type: ignore[no-untyped-def]
+def inactive_since(cutoff: datetime) -> ColumnElement[bool]:
     """The rule "did nothing since ``cutoff``" for a person, in SQL: no registration
     touched, no event of theirs held, no idea, vote, offer, comment or sign-up since;
     never an organiser or a speaker; not forgotten already."""
