@@ -133,4 +133,4 @@ def add_purge_inactive(app: Flask) -> None:
         count = forgetting.purge_inactive(db.session, timedelta(days=days))
         db.session.commit()
         click.echo(f"Forgot {count} {'person' if count == 1 else 'people'} "
-                   f"inactive for {days} days.")
+                   f"inactive for {days} {'day' if days == 1 else 'days'}.")
