@@ -22,7 +22,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from events import limits, outbox, signed_links
 from events.errors import InvalidInput, NotFound
 from events.models import Base, OutboxMessage, Person, Programme, UTCDateTime, utcnow
-from events.people import clean_email, clean_name, person_for
+from events.people import clean_email, clean_name, email_key, person_for
 from events.site import Site
 
 PASSWORD_MIN, PASSWORD_MAX = limits.PASSWORD_MIN, limits.PASSWORD_MAX
@@ -131,7 +131,7 @@ def hash_password(password: str) -> str:
 def account_for_email(session: Session, email: str) -> Account | None:
     """The account of the person with this address, if any."""
     return session.execute(
-        select(Account).join(Person).where(Person.email == email.strip().lower())
+        select(Account).join(Person).where(Person.email == email_key(email))
     ).scalar_one_or_none()
 
 
@@ -153,7 +153,7 @@ def create_account(session: Session, email: object, name: object, password: obje
 def authenticate(session: Session, email: object, password: object,
                  now: datetime | None = None) -> Account | None:
     """The active account these credentials open, or ``None``."""
-    address = email.strip().lower() if isinstance(email, str) else ""
+    address = email_key(email) if isinstance(email, str) else ""
     secret = password if isinstance(password, str) else ""
     account = account_for_email(session, address) if address else None
     if account is None or not account.is_active:
@@ -249,23 +249,47 @@ def enqueue_account_email(session: Session, kind: str, email: str, name: str,
 
 # Password reset ------------------------------------------------------------
 
-def request_password_reset(session: Session, email: object,
-                           now: datetime | None = None) -> PasswordReset | None:
-    """Queue a reset link to the account with this address; ``None`` if there is none.
+def request_password_reset(session: Session, email: object) -> None:
+    """Queue a request for a reset link to this address, whether or not it has an account.
 
-    Callers answer the same either way, so the form does not reveal who has
-    an account.
+    The answer must not tell who has an account, by its words or by its time:
+    so nothing here reads the database. The outbox worker looks the address up
+    when it comes to send (``prepare_reset``), and sends nothing when there is
+    no account or a link went to it a moment ago.
     """
+    outbox.enqueue_to(session, "password_reset", clean_email(email), "", reset_requested=True)
+
+
+def prepare_reset(session: Session, message: OutboxMessage, now: datetime | None = None) -> bool:
+    """Turn a queued reset request into the reset its e-mail links to; False when
+    nothing is to be sent (no active account, or one reset e-mail went to it in
+    the last ``limits.RESET_EMAIL_QUIET``). The message then keeps no address."""
     now = now or utcnow()
-    account = account_for_email(session, email) if isinstance(email, str) else None
+    context = dict(message.context or {})
+    if "password_reset_id" in context:
+        return True
+    query = select(Account).join(Person).where(Person.email == message.recipient_email)
+    if session.get_bind().dialect.name == "postgresql":
+        # Two workers taking two requests of one account: the second waits, then sees the first.
+        query = query.with_for_update(of=Account)
+    account = session.execute(query).scalar_one_or_none()
+    reason = None
     if account is None or not account.is_active:
-        return None
+        reason = "no active account"
+    elif session.execute(select(PasswordReset.id).where(
+            PasswordReset.account_id == account.id,
+            PasswordReset.created_at > now - limits.RESET_EMAIL_QUIET)).first() is not None:
+        reason = "a reset e-mail went to this account a moment ago"
+    if account is None or reason is not None:
+        message.recipient_email = ""
+        message.context = {"not_sent": reason}
+        return False
     reset = PasswordReset(account=account, created_at=now, expires_at=now + RESET_VALID_FOR)
     session.add(reset)
     session.flush()
-    enqueue_account_email(session, "password_reset", account.email, account.name,
-                          password_reset_id=reset.id)
-    return reset
+    message.recipient_name = account.name
+    message.context = {"password_reset_id": reset.id}
+    return True
 
 
 def password_reset_token(site: Site, reset: PasswordReset) -> str:

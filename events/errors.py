@@ -30,3 +30,7 @@ class NotOpen(DomainError):
 
 class Busy(DomainError):
     """A lock could not be had quickly; trying again shortly will work."""
+
+
+class TooManyTries(DomainError):
+    """Asked too often in a short time (a login tried again and again, say)."""

@@ -69,6 +69,20 @@ SPEAKER_UNANSWERED_REMINDERS = (timedelta(days=3), timedelta(days=7))
 SPEAKER_BRIEFING_REMINDER = timedelta(days=2)
 # One "lost your link" e-mail per person in this window, however often asked.
 LOST_LINK_QUIET = timedelta(minutes=10)
+# One password-reset e-mail per account in this window, however often asked.
+RESET_EMAIL_QUIET = timedelta(minutes=5)
+# Logging in, per account (counted by the e-mail typed, from any source address):
+# this many wrong passwords go free; each one after waits twice as long as the
+# last before the next try, from the first delay up to the longest. A burst of
+# failures is forgotten after a quiet spell, and the account holder is told
+# by e-mail once per burst, when the free failures are used up.
+LOGIN_FREE_FAILURES = 5
+LOGIN_FIRST_DELAY = timedelta(seconds=30)
+LOGIN_LONGEST_DELAY = timedelta(minutes=15)
+LOGIN_FAILURES_FORGOTTEN_AFTER = timedelta(hours=1)
+# People with no registration, role, vote, comment or sign-up for this long may
+# be forgotten by an organiser (``flask --app wsgi purge-inactive``).
+FORGET_INACTIVE_AFTER = timedelta(days=730)
 # Cancelled events stay in feeds this long, so subscribed calendars drop them.
 CANCELLED_KEPT_IN_FEEDS = timedelta(days=30)
 # The home page and the API list at most this many upcoming events.

@@ -570,6 +570,9 @@ class Person(Base):
     # then shown to them in it beside the programme's.
     timezone: Mapped[str | None] = mapped_column(String(limits.TIMEZONE_MAX))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the person asked to be forgotten (or was, after a long silence):
+    # the row stays so that counts and reports stay true (events.forgetting).
+    forgotten_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Role(Base):

@@ -83,27 +83,38 @@ def _is_plain_address(address: str) -> bool:
     return domain.rsplit(".", 1)[-1] not in _SPECIAL_USE
 
 
+def email_key(raw: str) -> str:
+    """The one form of an address that Mingle stores, looks up and counts by.
+
+    NFKC folds look-alike forms (``heidi@\uff45xample.org``, with a fullwidth
+    letter, is ``heidi@example.org``), then the whole address is lower-cased:
+    the domain is case-insensitive (RFC 5321 §2.4) and, although a local part
+    need not be, people's addresses have been stored lower-cased from the
+    start, so one person is one key. Valid or not, the same text gives the
+    same key, so a rate limit counts a malformed address as well.
+    """
+    return unicodedata.normalize("NFKC", raw.strip()).lower()
+
+
 def clean_email(raw: object) -> str:
-    """Return the normalised, lower-cased address, or refuse a malformed one.
+    """Return the address in its one stored form (``email_key``), or refuse a malformed one.
 
     Syntax only: no DNS look-up, so a volunteer's laptop offline still works.
     """
     if not isinstance(raw, str):
         raise InvalidInput("E-mail must be text.", field="email")
-    address = raw.strip()
+    address = email_key(raw)
     if not address:
         raise InvalidInput("Please enter your e-mail address.", field="email")
     if len(address) > limits.EMAIL_MAX:
         raise InvalidInput("That e-mail address is too long.", field="email")
-    if address.isascii():
-        lowered = address.lower()
-        if _is_plain_address(lowered):
-            return lowered
+    if address.isascii() and _is_plain_address(address):
+        return address
     try:
         checked = validate_email(address, check_deliverability=False)
     except EmailNotValidError as error:
         raise InvalidInput(f"That e-mail address is not valid: {error}", field="email") from None
-    return checked.normalized.lower()
+    return email_key(checked.normalized)
 
 
 def add_once(session: Session, model: type[Base], **values: Any) -> bool:

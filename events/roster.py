@@ -22,6 +22,7 @@ from events.models import (
     RegistrationStatus,
     utcnow,
 )
+from events.people import email_key
 from events.spreadsheets import csv_text
 
 MARKS = (RegistrationStatus.attended, RegistrationStatus.no_show,
@@ -374,7 +375,7 @@ def import_attendance(session: Session, event: Event, data: bytes) -> Attendance
     for line, row in enumerate(rows[header_index + 1:], start=header_index + 2):
         if not any(cell.strip() for cell in row):
             continue
-        email = row[email_column].strip().lower() if email_column < len(row) else ""
+        email = email_key(row[email_column]) if email_column < len(row) else ""
         name = row[name_column].strip() if name_column is not None and \
             name_column < len(row) else ""
         if email in seen:

@@ -17,6 +17,7 @@ from events import (
     idea_comments,
     idea_merges,
     idea_news,
+    login_guard,
     models,
     pending_invitations,
     resources,
@@ -31,5 +32,6 @@ metadata = models.Base.metadata
 
 __all__ = ["accounts", "announcements", "briefings", "discussions", "early_access",
            "feedback_models", "help_offers", "idea_boards", "idea_comments", "idea_merges",
-           "idea_news", "metadata", "models", "pending_invitations", "resources", "speaker_access",
+           "idea_news", "login_guard", "metadata", "models", "pending_invitations", "resources",
+           "speaker_access",
            "speaker_reminders", "verified_browsers", "votes"]

@@ -204,3 +204,17 @@ def test_the_meeting_link_appears_nowhere_public(
         assert response.status_code in (200, 201), name
         assert b"meet.example.net" not in response.data, name
         assert b"secret-room" not in response.data, name
+
+
+def test_the_feed_of_a_series_with_nothing_published_answers_as_an_unknown_one(
+        client: FlaskClient, session: Session, make_event: Callable[..., Event],
+        series: Series) -> None:
+    # Ids are sequential: a draft's feed must not give its name away.
+    unknown = client.get("/series/999999/calendar.ics")
+    assert client.get(f"/series/{series.id}/calendar.ics").data == unknown.data
+    assert unknown.status_code == 404
+    make_event(series=series, status=EventStatus.draft)
+    reply = client.get(f"/series/{series.id}/calendar.ics")
+    assert reply.status_code == 404 and series.title.encode() not in reply.data
+    make_event(series=series)
+    assert client.get(f"/series/{series.id}/calendar.ics").status_code == 200

@@ -273,6 +273,7 @@ PAGES = [
     Page("series page", lambda w: f"/series/{w.series.id}/counted-series"),
     Page("manage page", lambda w: f"/me/{w.token}"),
     Page("personal feed", lambda w: f"/me/{w.token}/calendar.ics"),
+    Page("forget me", lambda w: f"/me/{w.token}/forget"),
     Page("workspace", lambda w: "/organise/", organiser=True),
     Page("programme", lambda w: f"/organise/programmes/{w.programme.id}", organiser=True),
     Page("programme form", lambda w: f"/organise/programmes/{w.programme.id}/edit",

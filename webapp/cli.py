@@ -19,6 +19,8 @@ BATCH = 20
 
 def register_commands(app: Flask) -> None:
     add_create_organiser(app)
+    add_backup(app)
+    add_purge_inactive(app)
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only seed a database with no programme.")
     def seed_demo(if_empty: bool) -> None:
@@ -79,3 +81,56 @@ def add_create_organiser(app: Flask) -> None:
             raise click.ClickException(error.message) from None
         db.session.commit()
         click.echo(f"Created organiser {account.email}{' (admin)' if admin else ''}.")
+
+
+def add_backup(app: Flask) -> None:
+    """``backup FILE``: a consistent copy of the SQLite database, taken while the app runs."""
+
+    @app.cli.command("backup")
+    @click.argument("target", type=click.Path(dir_okay=False, writable=True))
+    def backup(target: str) -> None:
+        """Copy the SQLite database to TARGET (on PostgreSQL, use pg_dump)."""
+        import sqlite3
+        from pathlib import Path
+
+        url = db.engine.url
+        if url.get_backend_name() != "sqlite":
+            raise click.ClickException(
+                "The database is PostgreSQL: back it up with pg_dump, e.g. "
+                "pg_dump --format=custom --file=mingle.dump \"$DATABASE_URL\" "
+                "(restore with pg_restore --clean --dbname=\"$DATABASE_URL\" mingle.dump).")
+        if Path(target).exists():
+            raise click.ClickException(f"{target} exists already; choose a new file.")
+        # SQLite's online backup API, in one step: it reads under one snapshot
+        # (WAL lets writers carry on meanwhile), so the copy is the database as
+        # of one moment; a plain file copy may miss or tear the newest pages.
+        source = sqlite3.connect(str(url.database), timeout=30)
+        try:
+            copy = sqlite3.connect(target)
+            try:
+                source.backup(copy)
+            finally:
+                copy.close()
+        finally:
+            source.close()
+        click.echo(f"Backed up {url.database} to {target}.")
+
+
+def add_purge_inactive(app: Flask) -> None:
+    """``purge-inactive --days N``: forget the people inactive for N days."""
+    from events import limits
+
+    @app.cli.command("purge-inactive")
+    @click.option("--days", type=click.IntRange(min=1),
+                  default=limits.FORGET_INACTIVE_AFTER.days, show_default=True,
+                  help="Forget people with no activity for this many days.")
+    def purge_inactive(days: int) -> None:
+        """Forget participants who have done nothing for a long time."""
+        from datetime import timedelta
+
+        from events import forgetting
+
+        count = forgetting.purge_inactive(db.session, timedelta(days=days))
+        db.session.commit()
+        click.echo(f"Forgot {count} {'person' if count == 1 else 'people'} "
+                   f"inactive for {days} {'day' if days == 1 else 'days'}.")

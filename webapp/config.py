@@ -15,6 +15,29 @@ IDEA_LIMITS = {
 }
 
 
+# Rate limits are counted where RATELIMIT_STORAGE_URI says. In memory, each
+# process counts on its own, so N workers would allow N times every limit: in
+# production a server with more than one worker refuses to start unless the
+# counts are shared (Redis). See ``shared_limits_problem`` and gunicorn.conf.py.
+PER_PROCESS_STORAGE = ("memory://",)
+
+
+def shared_limits_problem(config: dict[str, Any], workers: int) -> str | None:
+    """Why these settings may not serve with ``workers`` processes, or ``None``.
+
+    Rate limits kept in each process's memory hold only with one worker (on one
+    host); development and test machines may do as they like.
+    """
+    storage = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if (workers <= 1 or not config.get("RATELIMIT_ENABLED", True)
+            or config.get("MINGLE_ENV") in ("development", "test")
+            or not storage.startswith(PER_PROCESS_STORAGE)):
+        return None
+    return (f"Rate limits are counted in each worker's memory ({storage}), so {workers} "
+            f"workers would allow {workers} times every limit. Set RATELIMIT_STORAGE_URI to "
+            "a shared store (e.g. redis://127.0.0.1:6379/0), or run one worker.")
+
+
 def database_url(raw: str | None, instance_path: str) -> str:
     """Map the configured URL to a driver; default to SQLite in the instance folder."""
     if not raw:

@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from events.errors import Busy, DomainError, InvalidInput, NotFound, NotOpen
+from events.errors import Busy, DomainError, InvalidInput, NotFound, NotOpen, TooManyTries
 from webapp.extensions import db
 
 # Each refusal of the domain answers with one status, on pages, forms and the
@@ -17,6 +17,7 @@ STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
     NotOpen: 409,
     Busy: 503,
+    TooManyTries: 429,
 }
 # A busy answer tells clients when trying again should work (RFC 9110 §10.2.3).
 RETRY_AFTER_SECONDS = 1

@@ -20,7 +20,17 @@ from flask_mail import Message
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session
 
-from events import access, calendar, feedback, outbox, reminders, resources, series_signup
+from events import (
+    access,
+    accounts,
+    calendar,
+    feedback,
+    forgetting,
+    outbox,
+    reminders,
+    resources,
+    series_signup,
+)
 from events.discussions import group_mail
 from events.models import OutboxMessage, Person, Registration
 from webapp.extensions import db, mail
@@ -126,6 +136,10 @@ def _participant(message: OutboxMessage) -> Person | None:
 
 def deliver(message: OutboxMessage) -> None:
     """Send one outbox message through SMTP, or write it as a file."""
+    if message.kind == "password_reset" and not accounts.prepare_reset(db.session, message):
+        return  # no account, or one reset e-mail a moment ago: the row says which
+    if not forgetting.reachable(message.recipient_email):
+        return  # written for someone since forgotten (events.forgetting): nobody to send to
     person = _participant(message)
     speaker = speaker_mail.speaker_of(message)
     if person is not None or speaker is not None:

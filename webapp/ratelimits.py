@@ -2,8 +2,12 @@
 
 Each guarded form counts twice: per client address (a whole room behind one
 library's address must still fit) and per e-mail address typed in (so one
-address cannot be flooded with mail from many hosts). Flask-Limiter keeps the
-counts in memory by default and in Redis when ``RATELIMIT_STORAGE_URI`` says so.
+address cannot be flooded with mail from many hosts), the address in its one
+form (``events.people.email_key``). Flask-Limiter keeps the counts where
+``RATELIMIT_STORAGE_URI`` says: in memory (each process on its own: fine for
+one worker) or in Redis, which production requires with more than one worker
+(``webapp.config.shared_limits_problem``). Wrong passwords are counted per
+account in the database instead (``events.login_guard``).
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from typing import Any, TypeVar
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
 
+from events.limits import EMAIL_MAX
+from events.people import email_key as normal_email
 from webapp.browser_cookie import browser_key
 from webapp.config import IDEA_LIMITS
 
@@ -60,7 +66,7 @@ def email_key() -> str:
         body = request.get_json(silent=True)
         raw = body.get("email") if isinstance(body, dict) else None
     if isinstance(raw, str) and raw.strip():
-        return "email:" + raw.strip().lower()[:320]
+        return "email:" + normal_email(raw[:EMAIL_MAX * 4])[:EMAIL_MAX]
     return "address:" + get_remote_address()
 
 

@@ -8,11 +8,13 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.blueprints import BlueprintSetupState
 from werkzeug.wrappers import Response
 
-from events import accounts
+from events import accounts, login_guard
 from events.accounts import Account
+from events.errors import TooManyTries
 from events.models import OutboxMessage
 from webapp.auth.forms import AcceptInvitationForm, LoginForm, NewPasswordForm, ResetRequestForm
 from webapp.auth.login import current_account, log_in, log_out, safe_next
+from webapp.errors import status_of
 from webapp.extensions import db, limiter
 from webapp.pipeline import Page, act, form_page
 from webapp.ratelimits import limited
@@ -52,14 +54,21 @@ def login_limits() -> str:
 def login() -> Page:
     form = LoginForm()
     target = safe_next(request.args.get("next"))
+    status = 200
     if form.validate_on_submit():
-        account = act(lambda: accounts.authenticate(db.session, form.email.data,
-                                                    form.password.data))
-        if account is not None:
-            log_in(account)
-            return redirect(target or url_for("organise.home"))
-        form.password.errors = ["That e-mail and password do not match an account."]
-    status = 422 if form.errors else 200
+        try:
+            account = act(lambda: login_guard.log_in(db.session, form.email.data,
+                                                     form.password.data))
+        except TooManyTries as error:
+            account, status = None, status_of(error)
+            form.password.errors = [error.message]
+        else:
+            if account is not None:
+                log_in(account)
+                return redirect(target or url_for("organise.home"))
+            form.password.errors = ["That e-mail and password do not match an account."]
+    if form.errors and status == 200:
+        status = 422
     return render_template("auth/login.html", form=form, next=target), status
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from events import access, booking
+from events import access, booking, forgetting
 from events.discussions.signing_up import sign_ups_of
 from events.errors import NotOpen
 from events.models import Person, RegistrationStatus, utcnow
@@ -111,6 +111,16 @@ def revoke(token: str) -> str:
     person = _person(token)
     act(lambda: access.revoke_manage_links(db.session, person))
     return render_template("participant/revoked.html")
+
+
+@bp.route("/me/<token>/forget", methods=["GET", "POST"])
+def forget_me(token: str) -> Page:
+    person = _person(token)
+    form = PlaceForm()
+    return form_page(form, lambda: forgetting.forget(db.session, person),
+                     page=lambda problem: render_template("participant/forget.html", form=form,
+                                                          token=token, problem=problem),
+                     done=lambda _: render_template("participant/forgotten.html"))
 
 
 @bp.get("/me/<token>/calendar.ics")
