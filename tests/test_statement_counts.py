@@ -248,6 +248,8 @@ PAGES = [
     Page("programme page", lambda w: f"/programmes/{w.programme.slug}"),
     Page("series page", lambda w: f"/series/{w.series.id}/counted-series"),
     Page("manage page", lambda w: f"/me/{w.token}"),
+    Page("participants' help", lambda w: "/help"),
+    Page("organisers' help", lambda w: "/organise/help", organiser=True),
     Page("personal feed", lambda w: f"/me/{w.token}/calendar.ics"),
     Page("workspace", lambda w: "/organise/", organiser=True),
     Page("programme", lambda w: f"/organise/programmes/{w.programme.id}", organiser=True),

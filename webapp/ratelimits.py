@@ -16,17 +16,11 @@ from flask import current_app, request
 from flask_limiter.util import get_remote_address
 
 from webapp.browser_cookie import browser_key
-from webapp.config import IDEA_LIMITS
+from webapp.config import IDEA_LIMITS, RATE_LIMITS
 
 View = TypeVar("View", bound=Callable[..., Any])
 
-DEFAULTS = {
-    "RATELIMIT_RSVP": "60 per minute",
-    "RATELIMIT_RSVP_EMAIL": "10 per minute",
-    "RATELIMIT_LOST_LINK": "20 per hour",
-    "RATELIMIT_LOST_LINK_EMAIL": "5 per hour",
-    **IDEA_LIMITS,
-}
+DEFAULTS = {**RATE_LIMITS, **IDEA_LIMITS}
 
 
 def _setting(name: str) -> str:
