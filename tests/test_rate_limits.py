@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -183,3 +184,30 @@ def test_limits_switched_off_by_configuration_let_everything_through(
                          json={"name": "Ada", "email": f"a{n}@example.org"}).status_code
              for n in range(80)}
     assert codes == {201}
+
+
+def test_the_series_sign_up_form_comes_back_as_typed_when_a_limit_is_met(
+        limited: Callable[..., Flask]) -> None:
+    from events.models import Series
+
+    app = limited(RATELIMIT_RSVP="1 per minute")
+    event_id = published_event(app)
+    with app.app_context():
+        event = db.session.get_one(Event, event_id)
+        series = Series(programme=event.programme, title="Limited series",
+                        published_at=event.starts_at - timedelta(days=30))
+        event.series = series
+        event.programme.published_at = series.published_at
+        db.session.commit()
+        series_id = series.id
+    client = app.test_client()
+    csrf = csrf_token_from(client.get(f"/series/{series_id}").get_data(as_text=True))
+    replies = [client.post(f"/series/{series_id}/signup",
+                           data={"csrf_token": csrf, "name": "Ada Lovelace",
+                                 "email": f"a{n}@example.org"},
+                           environ_base={"REMOTE_ADDR": "10.0.4.1"}) for n in range(2)]
+    assert [reply.status_code for reply in replies] == [200, 429]
+    text = replies[1].get_data(as_text=True)
+    assert 'value="Ada Lovelace"' in text and 'value="a1@example.org"' in text
+    assert "Too many sign-ups have come from your network" in text
+    assert "Retry-After" in replies[1].headers
