@@ -211,3 +211,32 @@ def test_the_series_sign_up_form_comes_back_as_typed_when_a_limit_is_met(
     assert 'value="Ada Lovelace"' in text and 'value="a1@example.org"' in text
     assert "Too many sign-ups have come from your network" in text
     assert "Retry-After" in replies[1].headers
+
+
+def test_the_discussion_sign_up_comes_back_with_its_choices_when_a_limit_is_met(
+        limited: Callable[..., Flask]) -> None:
+    from datetime import UTC, datetime
+
+    from events.models import Programme
+    from tests.test_discussions import make_discussion
+
+    app = limited(RATELIMIT_RSVP_EMAIL="1 per minute")
+    with app.app_context():
+        _empty_tables()
+        programme = Programme(slug=f"p-{uuid.uuid4().hex[:8]}", name="Readers",
+                              timezone="Pacific/Auckland", published_at=datetime.now(UTC))
+        db.session.add(programme)
+        db.session.commit()
+        discussion = make_discussion(db.session, programme)
+        address = f"/discussions/{discussion.id}"
+        slot, thread = str(discussion.slots[0].id), str(discussion.threads[1].id)
+    client = app.test_client()
+    form = {"csrf_token": csrf_token_from(client.get(address).get_data(as_text=True)),
+            "name": "Ann Reader", "email": "ann@example.org", "slots": [slot],
+            "threads": [thread, ""]}
+    replies = [client.post(f"{address}/sign-up", data=form,
+                           environ_base={"REMOTE_ADDR": f"10.0.5.{n}"}) for n in range(2)]
+    assert [reply.status_code for reply in replies] == [200, 429]
+    text = replies[1].get_data(as_text=True)
+    assert 'value="Ann Reader"' in text and "for this e-mail address" in text
+    assert f'value="{slot}" id="slot-{slot}" checked' in text  # the time they ticked
