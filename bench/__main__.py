@@ -36,7 +36,8 @@ TARGETS = {
     "rsvp_to_floor": 0.7, "rsvp_p99_ms": 250.0, "page_to_hello": 0.25,
     "feed_304_to_hello": 0.5, "worker_peak_mb": 120.0,
 }
-PAGES = ("event page", "home page", "API list", "programme page", "series page", "ideas board")
+PAGES = ("event page", "home page", "API list", "programme page", "series page", "ideas board",
+         "help page")
 RSVP = "RSVP (API POST)"
 RSVP_FULL = "RSVP to a full event"
 RSVP_FLOOD = "RSVP flood, one full event"
@@ -146,6 +147,7 @@ def measure(url: str, seeded: seed.Seeded, workdir: Path) -> tuple[
             ("series page", {"BENCH_PATHS": ",".join(
                 f"/series/{series_id}" for series_id in seeded.series_ids)}),
             ("ideas board", {"BENCH_PATHS": f"/programmes/{seed.BOARD_SLUG}/ideas"}),
+            ("help page", {"BENCH_PATHS": "/help"}),
             ("feed (full)", {"BENCH_PATHS": "/calendar.ics"}))
     floor_ids = ",".join(map(str, range(1, write_floor.SEAT_ROWS + 1)))
     rsvp_ids = ",".join(map(str, seeded.roomy_event_ids))

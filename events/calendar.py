@@ -20,6 +20,7 @@ from icalendar import Event as VEvent
 from sqlalchemy import ColumnElement
 
 from events.calendar_timezones import vtimezone
+from events.descriptions import markdown_to_text
 from events.models import (
     Event,
     EventStatus,
@@ -343,7 +344,7 @@ def _description(event: Event, site: Site, attendance: Attendance | None) -> str
     if event.status == EventStatus.cancelled and event.cancel_reason:
         lines += [f"Cancelled: {event.cancel_reason}", ""]
     if event.description:
-        lines += [event.description.strip(), ""]
+        lines += [markdown_to_text(event.description), ""]
     if attendance is not None:
         lines.append(f"Join: {attendance.join_url}")
         if attendance.manage_url:
@@ -358,7 +359,7 @@ def _role_description(part: RolePart, site: Site) -> str:
     if event.status == EventStatus.cancelled and event.cancel_reason:
         lines += [f"Cancelled: {event.cancel_reason}", ""]
     if event.description:
-        lines += [event.description.strip(), ""]
+        lines += [markdown_to_text(event.description), ""]
     if part.join_url:
         lines.append(f"Join: {part.join_url}")
     if part.page_url:

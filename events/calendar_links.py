@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 from events.calendar import PUBLIC_LOCATION
+from events.descriptions import markdown_to_text
 from events.models import Event, EventStatus, Programme, Series
 from events.site import Site
 
@@ -63,7 +64,7 @@ def feed_link(label: str, https_url: str) -> FeedLink:
 def event_details(event: Event, site: Site) -> str:
     """The plain-text body for compose links: description, then the event page."""
     page = site.links.event_page(event.id)
-    text = (event.description or "").strip()
+    text = markdown_to_text(event.description or "")
     if len(text) > DETAILS_MAX:
         text = text[:DETAILS_MAX].rsplit(" ", 1)[0] + " …"
     return f"{text}\n\n{page}" if text else page

@@ -521,6 +521,10 @@ class Event(Base):
         event has begun, so nobody is marked as having come to what has not happened."""
         return self.starts_at <= now
 
+    def has_ended(self, now: datetime) -> bool:
+        """Whether the event is over at ``now``."""
+        return self.ends_at <= now
+
     def closed_reason(self, now: datetime, early_access: bool = False,
                       allowed_address: bool = False) -> str | None:
         """Why the event takes no registrations at ``now`` (from a person with the given
@@ -529,6 +533,8 @@ class Event(Base):
             return None
         if self.status == EventStatus.cancelled:
             return "This event has been cancelled."
+        if self.has_ended(now):
+            return "This event has ended."
         if self.status != EventStatus.published:
             return "This event is not open for registration."
         if self.has_started(now):

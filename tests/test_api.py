@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from events.models import Event, EventStatus, Registration
 
 FIELDS = {"id", "title", "kind", "starts_at", "ends_at", "timezone", "capacity", "seats_left",
-          "waitlist_count", "status", "url"}
+          "waitlist_count", "status", "url", "registration_open", "offers", "closed_reason"}
 
 
 def post(client: FlaskClient, event_id: int, body: object, **kwargs):

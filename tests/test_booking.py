@@ -117,7 +117,8 @@ def test_a_full_event_without_a_waitlist_refuses(
 
 @pytest.mark.parametrize(("fields", "reason"), [
     ({"status": EventStatus.cancelled}, "cancelled"),
-    ({"starts_at": datetime.now(UTC) - timedelta(hours=1)}, "already started"),
+    ({"starts_at": datetime.now(UTC) - timedelta(minutes=10)}, "already started"),
+    ({"starts_at": datetime.now(UTC) - timedelta(hours=1)}, "has ended"),
     ({"registration_closes_at": datetime.now(UTC) - timedelta(minutes=1)}, "closed"),
     ({"status": EventStatus.completed}, "not open"),
 ])

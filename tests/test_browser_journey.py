@@ -56,7 +56,7 @@ def test_participant_finds_an_event_rsvps_and_is_confirmed_accessibly(
         page.goto(f"{base_url}/events/{full.id}")
         page.get_by_label("Your name").fill("Bo Waiting")
         page.get_by_label("Your e-mail").fill("bo@example.org")
-        page.get_by_role("button", name="RSVP").click()
+        page.get_by_role("button", name="Join the waitlist").click()
         assert page.get_by_role("heading", level=1).inner_text() == "You are on the waitlist"
         assert "number 1" in page.inner_text("main")
         assert axe_violations(page) == []

@@ -156,8 +156,9 @@ def test_a_full_event_offers_its_waitlist_only_when_it_keeps_one(
 
 
 @pytest.mark.parametrize(("fields", "reason"), [
-    ({"starts_at": datetime.now(UTC) - timedelta(hours=2)}, "already started"),
-    ({"status": EventStatus.cancelled, "cancel_reason": "Guest unwell."}, "cancelled"),
+    ({"starts_at": datetime.now(UTC) - timedelta(hours=2)}, "This event has ended"),
+    ({"status": EventStatus.cancelled, "cancel_reason": "Guest unwell."},
+     "Cancelled: Guest unwell."),
 ])
 def test_rsvp_to_a_past_or_cancelled_event_is_refused_with_the_reason(
         csrf_client: FlaskClient, make_event: Callable[..., Event], session: Session,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from events.models import Event
 from tests.conftest import _empty_tables, csrf_token_from
-from webapp.config import from_environment
+from webapp.config import RATE_LIMITS, from_environment
 from webapp.extensions import db
 
 
@@ -68,23 +69,54 @@ def test_limits_are_on_by_default_and_generous_for_a_shared_address(
         monkeypatch.delenv(name, raising=False)
     config = from_environment("instance")
     assert config["RATELIMIT_ENABLED"] is True
-    assert config["RATELIMIT_RSVP"] == "60 per minute"
+    assert config["RATELIMIT_RSVP"] == RATE_LIMITS["RATELIMIT_RSVP"]
     monkeypatch.setenv("RATELIMIT_ENABLED", "0")
     monkeypatch.setenv("RATELIMIT_RSVP", "500 per minute")
     config = from_environment("instance")
     assert config["RATELIMIT_ENABLED"] is False and config["RATELIMIT_RSVP"] == "500 per minute"
 
 
-def test_the_rsvp_form_is_limited_per_address_with_a_readable_page(
+def test_two_hundred_rsvps_from_one_library_address_all_pass_by_default(
+        limited: Callable[..., Flask]) -> None:
+    # An all-staff e-mail: everyone behind the library's one address RSVPs at once.
+    app = limited()
+    event_id = published_event(app)
+    client = app.test_client()
+    csrf = csrf_token_from(client.get(f"/events/{event_id}").get_data(as_text=True))
+    codes = [client.post(f"/events/{event_id}/rsvp",
+                         data={"name": f"Staff {n}", "email": f"staff{n}@library.example",
+                               "csrf_token": csrf},
+                         environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code
+             for n in range(200)]
+    assert codes == [200] * 200
+    # The per-e-mail limit still does its work from that same address.
+    again = [client.post(f"/events/{event_id}/rsvp",
+                         data={"name": "Same", "email": "same@library.example",
+                               "csrf_token": csrf},
+                         environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code
+             for _ in range(11)]
+    assert again == [200] * 10 + [429]
+
+
+def test_the_rsvp_form_is_limited_per_address_and_comes_back_as_typed(
         limited: Callable[..., Flask]) -> None:
     app = limited(RATELIMIT_RSVP="3 per minute")
     event_id = published_event(app)
     client = app.test_client()
     codes = [form_rsvp(client, event_id, f"p{n}@example.org", "10.0.0.1") for n in range(4)]
     assert codes == [200, 200, 200, 429]
-    status, page = form_rsvp_page(client, event_id, "p5@example.org", "10.0.0.1")
-    assert status == 429
-    assert "Slow down" in page and "Please wait a minute" in page
+    page = client.get(f"/events/{event_id}", environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    reply = client.post(f"/events/{event_id}/rsvp",
+                        data={"csrf_token": csrf_token_from(page.get_data(as_text=True)),
+                              "name": "Ada Lovelace", "email": "p5@example.org"},
+                        environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    text = reply.get_data(as_text=True)
+    assert reply.status_code == 429
+    # The form again, with what the person typed, and when to send it again.
+    assert 'value="Ada Lovelace"' in text and 'value="p5@example.org"' in text
+    assert f'action="/events/{event_id}/rsvp"' in text
+    assert "from your network" in text and "Please try again in" in text
+    assert 1 <= int(reply.headers["Retry-After"]) <= 61
     # Someone behind another address is not held up.
     assert form_rsvp(client, event_id, "p9@example.org", "10.0.0.2") == 200
 
@@ -98,9 +130,12 @@ def test_the_api_is_limited_per_email_across_addresses_with_a_json_reason(
                            json={"name": "Ada", "email": "Ada@Example.org"},
                            environ_base={"REMOTE_ADDR": f"10.0.1.{n}"}) for n in range(3)]
     assert [reply.status_code for reply in replies] == [201, 200, 429]
-    assert replies[2].get_json() == {
-        "error": "Too many requests in a short time. Please wait a minute and try again.",
-        "status": 429}
+    refusal = replies[2].get_json()
+    wait = int(replies[2].headers["Retry-After"])
+    assert 1 <= wait <= 61 and refusal["retry_after"] == wait and refusal["status"] == 429
+    assert refusal["error"].startswith(
+        "Too many RSVPs have come for this e-mail address in a short time. "
+        "Please try again in ")
     other = client.post(f"/api/v1/events/{event_id}/registrations",
                         json={"name": "Bo", "email": "bo@example.org"},
                         environ_base={"REMOTE_ADDR": "10.0.1.1"})
@@ -149,3 +184,59 @@ def test_limits_switched_off_by_configuration_let_everything_through(
                          json={"name": "Ada", "email": f"a{n}@example.org"}).status_code
              for n in range(80)}
     assert codes == {201}
+
+
+def test_the_series_sign_up_form_comes_back_as_typed_when_a_limit_is_met(
+        limited: Callable[..., Flask]) -> None:
+    from events.models import Series
+
+    app = limited(RATELIMIT_RSVP="1 per minute")
+    event_id = published_event(app)
+    with app.app_context():
+        event = db.session.get_one(Event, event_id)
+        series = Series(programme=event.programme, title="Limited series",
+                        published_at=event.starts_at - timedelta(days=30))
+        event.series = series
+        event.programme.published_at = series.published_at
+        db.session.commit()
+        series_id = series.id
+    client = app.test_client()
+    csrf = csrf_token_from(client.get(f"/series/{series_id}").get_data(as_text=True))
+    replies = [client.post(f"/series/{series_id}/signup",
+                           data={"csrf_token": csrf, "name": "Ada Lovelace",
+                                 "email": f"a{n}@example.org"},
+                           environ_base={"REMOTE_ADDR": "10.0.4.1"}) for n in range(2)]
+    assert [reply.status_code for reply in replies] == [200, 429]
+    text = replies[1].get_data(as_text=True)
+    assert 'value="Ada Lovelace"' in text and 'value="a1@example.org"' in text
+    assert "Too many sign-ups have come from your network" in text
+    assert "Retry-After" in replies[1].headers
+
+
+def test_the_discussion_sign_up_comes_back_with_its_choices_when_a_limit_is_met(
+        limited: Callable[..., Flask]) -> None:
+    from datetime import UTC, datetime
+
+    from events.models import Programme
+    from tests.test_discussions import make_discussion
+
+    app = limited(RATELIMIT_RSVP_EMAIL="1 per minute")
+    with app.app_context():
+        _empty_tables()
+        programme = Programme(slug=f"p-{uuid.uuid4().hex[:8]}", name="Readers",
+                              timezone="Pacific/Auckland", published_at=datetime.now(UTC))
+        db.session.add(programme)
+        db.session.commit()
+        discussion = make_discussion(db.session, programme)
+        address = f"/discussions/{discussion.id}"
+        slot, thread = str(discussion.slots[0].id), str(discussion.threads[1].id)
+    client = app.test_client()
+    form = {"csrf_token": csrf_token_from(client.get(address).get_data(as_text=True)),
+            "name": "Ann Reader", "email": "ann@example.org", "slots": [slot],
+            "threads": [thread, ""]}
+    replies = [client.post(f"{address}/sign-up", data=form,
+                           environ_base={"REMOTE_ADDR": f"10.0.5.{n}"}) for n in range(2)]
+    assert [reply.status_code for reply in replies] == [200, 429]
+    text = replies[1].get_data(as_text=True)
+    assert 'value="Ann Reader"' in text and "for this e-mail address" in text
+    assert f'value="{slot}" id="slot-{slot}" checked' in text  # the time they ticked

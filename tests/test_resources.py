@@ -295,7 +295,8 @@ def test_the_reminder_e_mail_lists_the_pre_reading_a_seat_brings(
     assert "To read or watch before the event:" in text
     assert "- Reading: before-public <https://example.org/read>" in text
     assert "- Reading: before-registered <https://example.org/read>" in text
-    assert "- Reading: Chapter one & two\n" in text and "Think about **one** question." in text
+    # The description is Markdown: plain text in the text part, bold in the HTML part.
+    assert "- Reading: Chapter one & two\n" in text and "  Think about one question." in text
     assert all(title not in text + html for title in ("after-public", "after-registered"))
     assert '<a href="https://example.org/read">before-registered</a>' in html
     assert "Chapter one &amp; two" in html and "<strong>one</strong>" in html

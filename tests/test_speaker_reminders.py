@@ -114,7 +114,8 @@ def test_the_briefing_reminder_carries_the_briefing_and_the_join_link(
     assert " ".join(message["Subject"].split()) == (
         f"In 2 days: {event.title}, your briefing and join link")
     text = message.get_body(preferencelist=("plain",)).get_content()
-    assert "Bring **one** story." in text
+    # The briefing is Markdown: plain text in the text part, formatted in the HTML part.
+    assert "Before\r\n\r\nBring one story." in text and "**" not in text
     assert speaker_access.join_url(current_site(), role) in text
     html = message.get_body(preferencelist=("html",)).get_content()
     assert "<strong>one</strong>" in html

@@ -77,7 +77,10 @@ def init_app(app: Flask) -> None:
         return body, status
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[Response | str, int]:
+    def http_error(error: HTTPException) -> Response | tuple[Response | str, int]:
+        if error.response is not None:
+            # Made for this refusal already (a rate limit's form page, webapp.limit_refusals).
+            return error.response  # type: ignore[return-value]
         status = error.code or 500
         message = MESSAGES.get(status) if status != 400 else (error.description or MESSAGES[400])
         return error_response(status, message)

@@ -22,17 +22,11 @@ from flask_limiter.util import get_remote_address
 from events.limits import EMAIL_MAX
 from events.people import email_key as normal_email
 from webapp.browser_cookie import browser_key
-from webapp.config import IDEA_LIMITS
+from webapp.config import IDEA_LIMITS, RATE_LIMITS
 
 View = TypeVar("View", bound=Callable[..., Any])
 
-DEFAULTS = {
-    "RATELIMIT_RSVP": "60 per minute",
-    "RATELIMIT_RSVP_EMAIL": "10 per minute",
-    "RATELIMIT_LOST_LINK": "20 per hour",
-    "RATELIMIT_LOST_LINK_EMAIL": "5 per hour",
-    **IDEA_LIMITS,
-}
+DEFAULTS = {**RATE_LIMITS, **IDEA_LIMITS}
 
 
 def _setting(name: str) -> str:

@@ -9,7 +9,7 @@ from flask import Flask
 from markupsafe import Markup
 
 from events import large_groups, limits
-from events.descriptions import render_markdown
+from events.descriptions import markdown_to_text, render_markdown
 from events.models import utcnow
 from webapp.site import absolute_url
 
@@ -39,6 +39,11 @@ def markdown(text: str) -> Markup:
     return Markup(render_markdown(text or ""))
 
 
+def plain_text(text: str) -> str:
+    """Organiser Markdown as plain text, for e-mails' text parts (autoescape is off there)."""
+    return markdown_to_text(text or "")
+
+
 def clock() -> dict[str, datetime]:
     """``now`` for templates, so they ask the model's rules at the time of rendering
     (``event.offers_seat(now)``) instead of writing the rules again."""
@@ -52,6 +57,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["absolute_url"] = absolute_url
     app.jinja_env.globals["large_group_guidance_for"] = large_groups.guidance_for
     app.jinja_env.filters.update(local_time=local_time, clock_time=clock_time, markdown=markdown,
+                                 plain_text=plain_text,
                                  minutes=minutes)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -10,10 +10,11 @@ from werkzeug.wrappers import Response
 from events import booking, catalogue
 from events.discussions import signing_up
 from events.errors import InvalidInput
-from events.models import Event
+from events.models import Event, utcnow
 from webapp.caching import cached
 from webapp.errors import error_response
 from webapp.extensions import db, limiter
+from webapp.limit_refusals import json_refusal
 from webapp.pipeline import act
 from webapp.ratelimits import email_key, limited, rsvp_email_limits, rsvp_limits
 from webapp.site import current_site
@@ -23,6 +24,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 def event_json(event: Event) -> dict[str, Any]:
     """The public fields of an event; never the meeting link."""
+    now = utcnow()
     return {
         "id": event.id,
         "title": event.title,
@@ -35,6 +37,12 @@ def event_json(event: Event) -> dict[str, Any]:
         "waitlist_count": event.waitlist_length,
         "status": event.status.value,
         "url": current_site().links.event_page(event.id),
+        # Asked of the model, as the event page does: whether anyone may still RSVP,
+        # what an RSVP would get, and if nobody may, why not.
+        "registration_open": event.takes_registrations(now, True, True),
+        "offers": ("seat" if event.offers_seat(now, True, True)
+                   else "waitlist" if event.offers_waitlist(now, True, True) else None),
+        "closed_reason": event.closed_reason(now, True, True),
     }
 
 
@@ -60,8 +68,12 @@ def _json_body(body: bytes) -> Response:
     return current_app.response_class(body, mimetype=current_app.json.mimetype)
 
 
+RSVPS_REFUSED = json_refusal("RSVPs")
+
+
 @bp.post("/events/<int:event_id>/registrations")
-@limited(limiter.limit(rsvp_limits), limiter.limit(rsvp_email_limits, key_func=email_key))
+@limited(limiter.limit(rsvp_limits, on_breach=RSVPS_REFUSED),
+         limiter.limit(rsvp_email_limits, key_func=email_key, on_breach=RSVPS_REFUSED))
 def register(event_id: int) -> tuple[Response | str, int]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -85,7 +97,8 @@ def register(event_id: int) -> tuple[Response | str, int]:
 
 
 @bp.post("/discussions/<int:discussion_id>/sign-ups")
-@limited(limiter.limit(rsvp_limits), limiter.limit(rsvp_email_limits, key_func=email_key))
+@limited(limiter.limit(rsvp_limits, on_breach=RSVPS_REFUSED),
+         limiter.limit(rsvp_email_limits, key_func=email_key, on_breach=RSVPS_REFUSED))
 def sign_up_for_discussion(discussion_id: int) -> tuple[Response | str, int]:
     """JSON ``{"name", "email", "slots": [ids], "threads": [ids], "with": e-mail}``: one place
     at the kick-off (or its waitlist) and the wishes for a group."""

@@ -8,6 +8,7 @@ from webapp.organise import (  # noqa: F401
     discussion_views,
     event_views,
     feedback_views,
+    help_views,
     idea_views,
     invitation_views,
     listing_views,

@@ -9,7 +9,8 @@ from events.discussions.models import BookDiscussion
 from events.models import utcnow
 from webapp.caching import cached_page
 from webapp.extensions import db, limiter
-from webapp.pipeline import Page, form_page
+from webapp.limit_refusals import form_again
+from webapp.pipeline import Page, PageWithProblem, form_page
 from webapp.public.discussion_forms import SignUpForm
 from webapp.public.views import bp
 from webapp.ratelimits import email_key, limited, rsvp_email_limits, rsvp_limits
@@ -34,8 +35,22 @@ def discussion_page(discussion_id: int, slug: str | None = None) -> str:
         signing_up.public_discussion(db.session, discussion_id), SignUpForm()))
 
 
+def _sign_up_form_again() -> PageWithProblem:
+    # The sign-up page as it was sent, its choices ticked again.
+    discussion = signing_up.public_discussion(
+        db.session, int((request.view_args or {})["discussion_id"]))
+    form = SignUpForm()
+    chosen = {"slots": request.form.getlist("slots"),
+              "threads": request.form.getlist("threads")}
+    return lambda problem: _render(discussion, form, problem, chosen)
+
+
+SIGN_UP_REFUSED = form_again(_sign_up_form_again, "sign-ups")
+
+
 @bp.post("/discussions/<int:discussion_id>/sign-up")
-@limited(limiter.limit(rsvp_limits), limiter.limit(rsvp_email_limits, key_func=email_key))
+@limited(limiter.limit(rsvp_limits, on_breach=SIGN_UP_REFUSED),
+         limiter.limit(rsvp_email_limits, key_func=email_key, on_breach=SIGN_UP_REFUSED))
 def sign_up(discussion_id: int) -> Page:
     discussion = signing_up.public_discussion(db.session, discussion_id)
     form = SignUpForm()

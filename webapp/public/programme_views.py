@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
 
 from events import accounts, calendar_links, listings, series_signup
 from webapp.auth.login import current_account
 from webapp.caching import cached_page
 from webapp.extensions import db, limiter
-from webapp.pipeline import Page, form_page
+from webapp.limit_refusals import form_again
+from webapp.pipeline import Page, PageWithProblem, form_page
 from webapp.public.forms import RsvpForm
 from webapp.public.views import bp
 from webapp.ratelimits import email_key, limited, rsvp_email_limits, rsvp_limits
@@ -43,8 +44,19 @@ def _render_series(series_id: int, form: RsvpForm, problem: str | None = None) -
                            feed=calendar_links.series_feed_link(page.series, current_site()))
 
 
+def _signup_form_again() -> PageWithProblem:
+    series_id = int((request.view_args or {})["series_id"])
+    listings.public_series(db.session, series_id)
+    form = RsvpForm()
+    return lambda problem: _render_series(series_id, form, problem)
+
+
+SIGNUP_REFUSED = form_again(_signup_form_again, "sign-ups")
+
+
 @bp.post("/series/<int:series_id>/signup")
-@limited(limiter.limit(rsvp_limits), limiter.limit(rsvp_email_limits, key_func=email_key))
+@limited(limiter.limit(rsvp_limits, on_breach=SIGNUP_REFUSED),
+         limiter.limit(rsvp_email_limits, key_func=email_key, on_breach=SIGNUP_REFUSED))
 def sign_up_for_series(series_id: int) -> Page:
     listings.public_series(db.session, series_id)
     form = RsvpForm()

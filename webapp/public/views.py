@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 
 from events import booking, catalogue, early_access, listings, resources
 from events.models import Event
 from webapp.caching import cached_page
 from webapp.extensions import db, limiter
-from webapp.pipeline import Page, form_page
+from webapp.limit_refusals import form_again
+from webapp.pipeline import Page, PageWithProblem, form_page
 from webapp.public.forms import RsvpForm
 from webapp.ratelimits import email_key, limited, rsvp_email_limits, rsvp_limits
 
@@ -39,8 +40,19 @@ def _render_event(event: Event, form: RsvpForm, problem: str | None = None) -> s
                            from_ideas=early_access.ideas_behind(db.session, event))
 
 
+def _rsvp_form_again() -> PageWithProblem:
+    # The RSVP page as it was sent (RsvpForm reads the posted name and e-mail).
+    event = catalogue.public_event(db.session, int((request.view_args or {})["event_id"]))
+    form = RsvpForm()
+    return lambda problem: _render_event(event, form, problem)
+
+
+RSVP_REFUSED = form_again(_rsvp_form_again, "RSVPs")
+
+
 @bp.post("/events/<int:event_id>/rsvp")
-@limited(limiter.limit(rsvp_limits), limiter.limit(rsvp_email_limits, key_func=email_key))
+@limited(limiter.limit(rsvp_limits, on_breach=RSVP_REFUSED),
+         limiter.limit(rsvp_email_limits, key_func=email_key, on_breach=RSVP_REFUSED))
 def rsvp(event_id: int) -> Page:
     event = catalogue.public_event(db.session, event_id)
     form = RsvpForm()
@@ -49,5 +61,5 @@ def rsvp(event_id: int) -> Page:
                                        form.email.data or ""),
         page=lambda problem: _render_event(event, form, problem),
         done=lambda result: render_template("public/rsvp_done.html", event=event,
-                                            booking=result),
+                                            booking=result, email=form.email.data),
         fallback_field="name")
