@@ -75,7 +75,6 @@ class Account(Base):
         return self.person.name
 
 
-
 class ProgrammeMembership(Base):
     """An organiser's place in a programme's team."""
 

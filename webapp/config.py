@@ -74,9 +74,9 @@ def refuse_weak_secret(config: dict[str, Any], relaxed: bool) -> None:
 
     ``relaxed`` (tests, debugging, a machine of one's own) lets any key through.
     """
-    key = config.get("SECRET_KEY") or ""
     if relaxed:
         return
+    key = config.get("SECRET_KEY") or ""
     if key == DEV_SECRET_KEY:
         raise RuntimeError(
             "SECRET_KEY is the development default. Set SECRET_KEY in the environment "
