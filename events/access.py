@@ -2,8 +2,10 @@
 
 A join token is an HMAC of the registration id under the site's secret, so
 it can be written into every e-mail and feed again without storing it, and
-cannot be guessed or forged. The meeting room itself stays private: the link
-redirects to whatever the event's room is at the moment of the click.
+cannot be guessed or forged. The person's manage nonce is signed with it:
+replacing their links (``events.link_replacement``) ends their join links too.
+The meeting room itself stays private: the link redirects to whatever the
+event's room is at the moment of the click.
 
 A manage token opens a person's own page (``/me/<token>``). E-mails are
 rendered when they are sent, long after the request that queued them, so the
@@ -39,13 +41,15 @@ from events.resources import Resource
 from events.site import Site
 
 
-def _mac(site: Site, purpose: str, subject_id: int) -> str:
-    return signed_links.mac(site.secret_key, purpose, subject_id)
-
-
 def join_token(site: Site, registration: Registration) -> str:
     """The registration's personal join token (192 bits of HMAC after its id)."""
-    return f"{registration.id}-{_mac(site, 'join', registration.id)}"
+    return f"{registration.id}-{_join_mac(site, registration)}"
+
+
+def _join_mac(site: Site, registration: Registration) -> str:
+    # ``Registration.person`` is loaded with the registration (lazy="joined").
+    return signed_links.mac(site.secret_key, "join", registration.id,
+                            registration.person.manage_nonce)
 
 
 def join_url(site: Site, registration: Registration) -> str:
@@ -58,7 +62,7 @@ def registration_for_join_token(session: Session, site: Site, token: str) -> Reg
     parts = signed_links.split_token(token)
     registration = session.get(Registration, parts[0]) if parts else None
     if (parts is None or registration is None
-            or not signed_links.same_mac(parts[1], _mac(site, "join", registration.id))):
+            or not signed_links.same_mac(parts[1], _join_mac(site, registration))):
         raise NotFound("This join link is not valid.")
     return registration
 

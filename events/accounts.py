@@ -6,11 +6,16 @@ the row's id under the site's secret, so nothing that lets someone in is stored
 in the database or the outbox: reading a backup does not open any account.
 A reset link also signs the current password hash, so it stops working as
 soon as it has been used once (or the password changed otherwise).
+
+A login lives in a signed cookie that also carries the account's session
+stamp. Logging out and setting a password draw a new stamp, so every cookie
+issued before (a copy saved by someone else included) stops opening the
+workspace: the cookie alone proves nothing the server has not agreed to.
 """
 
 from __future__ import annotations
 
-import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,6 +42,11 @@ _UNUSABLE_HASH = ("scrypt:32768:8:1$ysjldZNXusBUzJfh$40b87167b55f20a5ecfc0821c3f
                   "9e97037156")
 
 
+def new_session_stamp() -> str:
+    """A fresh random session stamp (128 bits)."""
+    return secrets.token_urlsafe(16)
+
+
 class Account(Base):
     """An organiser's login. Admins see every programme; others only their own."""
 
@@ -49,6 +59,8 @@ class Account(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Carried by each login's cookie; a new one ends every login (``end_sessions``).
+    session_stamp: Mapped[str] = mapped_column(String(32), default=new_session_stamp)
 
     person: Mapped[Person] = relationship(lazy="joined")
     memberships: Mapped[list[ProgrammeMembership]] = relationship(
@@ -61,11 +73,6 @@ class Account(Base):
     @property
     def name(self) -> str:
         return self.person.name
-
-    @property
-    def session_stamp(self) -> str:
-        """Changes whenever the password does, so old logins end with it."""
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
 
 class ProgrammeMembership(Base):
@@ -126,6 +133,17 @@ def clean_password(raw: object) -> str:
 def hash_password(password: str) -> str:
     """A salted scrypt hash of ``password``."""
     return generate_password_hash(password, method="scrypt")
+
+
+def end_sessions(account: Account) -> None:
+    """End every login of the account, in every browser (on logging out)."""
+    account.session_stamp = new_session_stamp()
+
+
+def set_password(account: Account, password: str) -> None:
+    """Give the account a new password; every login made with the old one ends."""
+    account.password_hash = hash_password(password)
+    end_sessions(account)
 
 
 def account_for_email(session: Session, email: str) -> Account | None:
@@ -316,7 +334,7 @@ def reset_password(session: Session, site: Site, token: str, password: object,
     reset = reset_for_token(session, site, token, now)
     secret = clean_password(password)
     reset.used_at = now
-    reset.account.password_hash = hash_password(secret)
+    set_password(reset.account, secret)
     return reset.account
 
 

@@ -125,7 +125,7 @@ def test_a_password_change_ends_other_logins(client: FlaskClient, app: Flask,
                                              session: Session) -> None:
     account = make_organiser(session)
     log_in(client)
-    account.password_hash = accounts.hash_password("another long password")
+    accounts.set_password(account, "another long password")
     session.commit()
     assert client.get("/organise/").status_code == 302
 

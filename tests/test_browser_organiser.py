@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from events.models import Event, Programme
+from tests.browser import inject_axe
 from tests.conftest import ROOT
 from tests.live_server import gunicorn_server
 from tests.test_auth import PASSWORD, make_organiser
@@ -33,7 +34,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 def axe_violations(page: Any) -> list[str]:
     """Run axe-core on the current page and describe each violation."""
-    page.add_script_tag(path=str(AXE))
+    inject_axe(page)
     result = page.evaluate("async () => await axe.run()")
     assert result["passes"], "axe-core checked nothing"
     return [f"{page.url}: {item['id']}: {item['help']} "

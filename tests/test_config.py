@@ -22,8 +22,15 @@ def test_production_refuses_the_development_secret_key(tmp_path: Path) -> None:
                     "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"})
 
 
+@pytest.mark.parametrize("key", ["", "short", "x" * 31, "é" * 15])
+def test_production_refuses_a_secret_key_shorter_than_32_bytes(tmp_path: Path, key: str) -> None:
+    with pytest.raises(RuntimeError, match="shorter than 32 bytes"):
+        create_app({"SECRET_KEY": key, "MINGLE_ENV": "production",
+                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"})
+
+
 def test_production_starts_with_a_real_secret_key(tmp_path: Path) -> None:
-    app = create_app({"SECRET_KEY": "a-real-secret", "MINGLE_ENV": "production",
+    app = create_app({"SECRET_KEY": "a-real-secret-of-thirty-two-bytes", "MINGLE_ENV": "production",
                       "OUTBOX_IN_PROCESS": False,
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"})
     assert "dev.mailbox" not in app.view_functions

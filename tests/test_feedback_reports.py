@@ -298,8 +298,10 @@ def test_the_report_prints_on_a4_with_each_section_on_a_new_page(
     make_organiser(session, programme=programme)
     log_in(client)
     html = client.get(f"/organise/series/{season.series.id}/report").get_data(as_text=True)
-    assert "@page { size: A4;" in html
-    print_css = html[html.index("@media print"):]
+    assert "/static/feedback-report.css" in html
+    css = client.get("/static/feedback-report.css").get_data(as_text=True)
+    assert "@page { size: A4;" in css
+    print_css = css[css.index("@media print"):]
     assert ".report-section { break-before: page;" in print_css
     assert "nav.workspace" in print_css and "display: none" in print_css
     assert html.count('<section class="report-section') == 7

@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from webapp import pool_checks, sqlite_writers
-from webapp.config import DEV_SECRET_KEY, from_environment
+from webapp.config import from_environment, refuse_weak_secret
 from webapp.extensions import csrf, db, limiter, mail
 from webapp.sessions import SessionCookies
 
@@ -53,6 +53,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         organise,
         participant,
         public,
+        security_headers,
         speaker,
         templating,
     )
@@ -60,6 +61,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     templating.init_app(app)
     errors.init_app(app)
+    security_headers.init_app(app)
     for blueprint in (public.bp, api.bp, feeds.bp, participant.bp, health.bp, auth.bp,
                       organise.bp, speaker.bp, ideas.bp):
         app.register_blueprint(blueprint)
@@ -101,11 +103,7 @@ def _schema_commands(app: Flask) -> None:
 
 def _refuse_development_secret(app: Flask) -> None:
     relaxed = app.testing or app.debug or app.config["MINGLE_ENV"] in ("development", "test")
-    if app.config["SECRET_KEY"] == DEV_SECRET_KEY and not relaxed:
-        raise RuntimeError(
-            "SECRET_KEY is the development default. Set SECRET_KEY in the environment "
-            "(or MINGLE_ENV=development on a machine of your own)."
-        )
+    refuse_weak_secret(app.config, relaxed)
 
 
 def _engine_options(app: Flask) -> None:

@@ -17,6 +17,9 @@ RATE_LIMITS = {
     "RATELIMIT_LOST_LINK": "20 per hour",
     "RATELIMIT_LOST_LINK_EMAIL": "5 per hour",
 }
+# Every link Mingle sends is an HMAC-SHA256 under SECRET_KEY: a shorter key than
+# the hash's own 32 bytes makes them easier to forge (RFC 2104 §3), and "" none at all.
+SECRET_KEY_MIN_BYTES = 32
 # The ideas board's rate limits (webapp/ratelimits.py), per address and per person.
 IDEA_LIMITS = {
     "RATELIMIT_PROPOSALS": "30 per hour", "RATELIMIT_PROPOSALS_PERSON": "10 per hour",
@@ -94,3 +97,21 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
     }
+
+
+def refuse_weak_secret(config: dict[str, Any], relaxed: bool) -> None:
+    """Refuse to run in production with the development secret or one under 32 bytes.
+
+    ``relaxed`` (tests, debugging, a machine of one's own) lets any key through.
+    """
+    if relaxed:
+        return
+    key = config.get("SECRET_KEY") or ""
+    if key == DEV_SECRET_KEY:
+        raise RuntimeError(
+            "SECRET_KEY is the development default. Set SECRET_KEY in the environment "
+            "(or MINGLE_ENV=development on a machine of your own).")
+    if len(str(key).encode()) < SECRET_KEY_MIN_BYTES:
+        raise RuntimeError(
+            f"SECRET_KEY is shorter than {SECRET_KEY_MIN_BYTES} bytes. Set a long random one, "
+            "for example: python -c 'import secrets; print(secrets.token_urlsafe(48))'")

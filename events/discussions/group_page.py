@@ -35,8 +35,14 @@ from events.site import Site
 
 
 def join_token(site: Site, member: GroupMember) -> str:
-    """The member's personal group join token (an HMAC after the membership's id)."""
-    return f"{member.id}-{signed_links.mac(site.secret_key, 'group-join', member.id)}"
+    """The member's personal group join token (an HMAC after the membership's id, signing
+    the person's manage nonce too, so that replacing their links ends this one)."""
+    return f"{member.id}-{_join_mac(site, member)}"
+
+
+def _join_mac(site: Site, member: GroupMember) -> str:
+    return signed_links.mac(site.secret_key, "group-join", member.id,
+                            member.sign_up.person.manage_nonce)
 
 
 def join_url(site: Site, member: GroupMember) -> str:
@@ -47,8 +53,8 @@ def member_for_join_token(session: Session, site: Site, token: str) -> GroupMemb
     """The membership a group join token belongs to, or ``NotFound``."""
     parts = signed_links.split_token(token)
     member = session.get(GroupMember, parts[0]) if parts else None
-    if (parts is None or member is None or not signed_links.same_mac(
-            parts[1], signed_links.mac(site.secret_key, "group-join", member.id))):
+    if (parts is None or member is None
+            or not signed_links.same_mac(parts[1], _join_mac(site, member))):
         raise NotFound("This join link is not valid.")
     return member
 

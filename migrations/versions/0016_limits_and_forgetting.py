@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 revision = '0016_limits_and_forgetting'
-down_revision = '0011_planning'
+down_revision = '0015_session_stamps'
 branch_labels = None
 depends_on = None
 

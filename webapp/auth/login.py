@@ -15,7 +15,7 @@ def log_in(account: Account) -> None:
     """Start a fresh session for the account (a new cookie, against session fixation)."""
     _new_session()
     session["account_id"] = account.id
-    # Ends this login when the password changes (after a reset, say).
+    # Ends this login when the account's stamp changes (``accounts.end_sessions``).
     session["stamp"] = account.session_stamp
     session.permanent = False
 

@@ -74,6 +74,10 @@ def login() -> Page:
 
 @bp.post("/logout")
 def logout() -> Response:
+    account = current_account()
+    if account is not None:
+        # Every copy of the cookie stops working, not only this browser's.
+        act(lambda: accounts.end_sessions(account))
     log_out()
     flash("You are logged out.", "good")
     return redirect(url_for("auth.login"))

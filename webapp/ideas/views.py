@@ -47,14 +47,6 @@ BOARD = "/programmes/<slug>/ideas"
 IDEA = BOARD + "/<int:idea_id>"
 
 
-@bp.after_request
-def keep_tokens_private(response: Response) -> Response:
-    # Confirmation and unsubscribe links carry their token in the address.
-    if "/confirm/" in request.path or request.path.startswith("/ideas/stop/"):
-        response.headers["Cache-Control"] = "private, no-store"
-        response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
 
 def _board(slug: str) -> IdeaBoard:
     return idea_boards.board_for_slug(db.session, slug)

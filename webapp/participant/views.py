@@ -6,10 +6,9 @@ a wrong, old or revoked one gets the same plain 404 as any unknown address.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
-from werkzeug.wrappers import Response as BaseResponse
+from flask import Blueprint, Response, redirect, render_template, url_for
 
-from events import access, booking, forgetting
+from events import access, booking, forgetting, link_replacement
 from events.discussions.signing_up import sign_ups_of
 from events.errors import NotOpen
 from events.models import Person, RegistrationStatus, utcnow
@@ -23,16 +22,6 @@ from webapp.site import absolute_url, current_site
 
 bp = Blueprint("participant", __name__)
 
-
-@bp.after_request
-def keep_tokens_private(response: BaseResponse) -> BaseResponse:
-    # The token is in the address: keep it out of caches and Referer headers.
-    if request.path.startswith(("/me/", "/join/", "/feedback/", "/groups/join/")):
-        # Pages are never stored; the private feed says so itself (calendar_response).
-        if not request.path.endswith("/calendar.ics"):
-            response.headers["Cache-Control"] = "private, no-store"
-        response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 @bp.get("/join/<token>")
@@ -109,7 +98,7 @@ def rejoin_place(token: str, registration_id: int) -> Page:
 @bp.post("/me/<token>/revoke")
 def revoke(token: str) -> str:
     person = _person(token)
-    act(lambda: access.revoke_manage_links(db.session, person))
+    act(lambda: link_replacement.replace_links(db.session, person))
     return render_template("participant/revoked.html")
 
 

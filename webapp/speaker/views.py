@@ -25,15 +25,6 @@ from webapp.speaker.forms import ActionForm, AnswerForm, LostLinkForm, ZoneForm
 bp = Blueprint("speaker", __name__, url_prefix="/speaker")
 
 
-@bp.after_request
-def keep_tokens_private(response: BaseResponse) -> BaseResponse:
-    # The token is in the address: keep it out of caches and Referer headers.
-    # Pages are never stored; the private feed says so itself (calendar_response).
-    if not request.path.endswith("/calendar.ics"):
-        response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
 
 def _person(token: str) -> Person:
     return speaker_access.person_for_speaker_token(db.session, token)
