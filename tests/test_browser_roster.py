@@ -104,3 +104,45 @@ def test_an_organiser_finds_people_and_marks_a_whole_list_after_confirming(
         # Back on the same list and search, now empty of unmarked people.
         expect(page.get_by_text("Nobody in this list matches “reader01”.")).to_be_visible()
         assert axe_violations(page) == []
+
+
+def test_a_large_message_is_previewed_and_confirmed_and_a_cancellation_asked_on_a_phone(
+        base_url: str, session: Session, programme: Programme,
+        make_event: Callable[..., Event]) -> None:
+    from playwright.sync_api import expect
+
+    make_organiser(session, email="kate@example.org", name="Kate Wilson", programme=programme)
+    event = make_event(title="Copyright questions, answered", capacity=8)
+    for n in range(1, 11):
+        booking.register(session, event.id, f"Reader {n:03}", f"reader{n:03}@example.org")
+    session.commit()
+    with chromium_page() as page:
+        page.set_viewport_size(PHONE)
+        log_in(page, base_url)
+        page.goto(f"{base_url}/organise/events/{event.id}/announcements")
+        page.get_by_label("Subject").fill("Bring a question")
+        page.get_by_label("Message").fill("We start on time; the chat opens ten minutes early.")
+        page.get_by_role("button", name="Preview").click()
+        preview = page.get_by_role("region", name="Preview")
+        expect(preview.get_by_text("Kia ora Reader 001,")).to_be_visible()
+        assert axe_violations(page) == []
+        assert fits_the_screen(page)
+        page.get_by_label(re.compile("Start with “Kia ora”")).uncheck()
+        page.get_by_role("button", name="Send message").click()
+        expect(page.get_by_role("heading", name="Send this message to 8 people?")).to_be_visible()
+        expect(page.get_by_text("Kia ora")).to_have_count(0)
+        assert axe_violations(page) == []
+        assert fits_the_screen(page)
+        page.get_by_role("button", name="Send to 8 people").click()
+        expect(page.get_by_text("Your message is on its way to 8 people.")).to_be_visible()
+
+        page.goto(f"{base_url}/organise/events/{event.id}")
+        page.get_by_role("link", name="Cancel this event…").click()
+        expect(page.get_by_text("10 people will get an e-mail saying the event is cancelled")
+               ).to_be_visible()
+        assert axe_violations(page) == []
+        assert fits_the_screen(page)
+        page.get_by_label("Reason participants will read").fill("Our guest is unwell.")
+        page.get_by_role("button", name="Cancel the event and tell 10 people").click()
+        expect(page.get_by_text("The event is cancelled; participants are being told.")
+               ).to_be_visible()

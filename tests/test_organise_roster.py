@@ -392,3 +392,22 @@ def test_nobody_is_removed_once_the_event_has_begun(
         as_text=True)
     assert post(organiser_client, path).status_code == 409
     assert statuses(session) == {"ana@example.org": "confirmed"}
+
+
+def test_the_demo_has_a_roster_in_every_status_and_events_held_and_to_come(
+        session: Session) -> None:
+    from events import dashboard, demo
+
+    programme = demo.seed_demo(session)
+    session.commit()
+    held = session.scalars(select(Event).where(
+        Event.title == "Webinar: Open access in practice")).one()
+    page = roster.roster_page(session, held, roster.Selection())
+    assert page.counts == {"confirmed": 18, "attended": 150, "no_show": 32,
+                           "waitlisted": 24, "cancelled": 6}
+    assert page.pages == 2 and len(page.waitlist_head) == limits.ROSTER_WAITLIST_SHOWN
+    board = dashboard.for_programme(session, programme)
+    assert held.id in {row.event.id for row in board.held} and board.to_come
+    # Their confirmations went at the time: nothing of theirs waits to be sent.
+    assert not session.scalars(select(OutboxMessage).where(
+        OutboxMessage.event_id == held.id, OutboxMessage.status == "queued")).all()
