@@ -196,3 +196,14 @@ def test_e_mail_text_parts_carry_plain_text_and_link_the_help(
     assert "https://mingle.example.org/help" in confirmation
     assert 'href="https://mingle.example.org/help"' in (
         delivered["ada@example.org"].get_body(preferencelist=("html",)).get_content())
+
+
+def test_lists_show_seats_left_only_while_an_event_takes_registrations(
+        client: FlaskClient, make_event: Callable[..., Event]) -> None:
+    make_event(title="Closing early", capacity=30,
+               registration_closes_at=datetime.now(UTC) - timedelta(minutes=1))
+    make_event(title="Still open", capacity=20)
+    home = client.get("/").get_data(as_text=True)
+    closing = home.split("Closing early", 1)[1].split("</li>", 1)[0]
+    assert "Registration closed" in closing and "seats left" not in closing
+    assert "20 of 20 seats left" in home
