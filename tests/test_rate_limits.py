@@ -115,7 +115,7 @@ def test_the_rsvp_form_is_limited_per_address_and_comes_back_as_typed(
     # The form again, with what the person typed, and when to send it again.
     assert 'value="Ada Lovelace"' in text and 'value="p5@example.org"' in text
     assert f'action="/events/{event_id}/rsvp"' in text
-    assert "from your network" in text and "Please try again in" in text
+    assert "from your network" in text and "please send it again in" in text
     assert 1 <= int(reply.headers["Retry-After"]) <= 61
     # Someone behind another address is not held up.
     assert form_rsvp(client, event_id, "p9@example.org", "10.0.0.2") == 200

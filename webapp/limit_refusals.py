@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from flask import jsonify, make_response
 from flask_limiter import RequestLimit
@@ -37,14 +36,14 @@ def _for_this_address(limit: RequestLimit) -> bool:
     return any(str(part).startswith("email:") for part in limit.request_args)
 
 
-def reason(limit: RequestLimit, what: str) -> str:
+def reason(limit: RequestLimit, what: str, on_a_form: bool = False) -> str:
     """Why ``what`` (e.g. "RSVPs") was refused, and when to try again, in words."""
-    seconds = seconds_to_wait(limit)
     source = ("for this e-mail address" if _for_this_address(limit)
               else "from your network")
-    at = datetime.fromtimestamp(time.time() + seconds, UTC)
-    return (f"Too many {what} have come {source} in a short time. Please try again "
-            f"{wait_in_words(seconds)} (after {at:%H:%M:%S} UTC).")
+    again = wait_in_words(seconds_to_wait(limit))
+    advice = (f"What you typed is still here: please send it again {again}." if on_a_form
+              else f"Please try again {again}.")
+    return f"Too many {what} have come {source} in a short time. {advice}"
 
 
 def form_again(page: Callable[[], PageWithProblem], what: str
@@ -55,7 +54,7 @@ def form_again(page: Callable[[], PageWithProblem], what: str
     page-with-a-problem, whose form reads what was posted.
     """
     def refuse(limit: RequestLimit) -> Response:
-        response = make_response(page()(reason(limit, what)), 429)
+        response = make_response(page()(reason(limit, what, on_a_form=True)), 429)
         response.headers["Retry-After"] = str(seconds_to_wait(limit))
         return response
 
