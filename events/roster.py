@@ -1,4 +1,11 @@
-"""Who is coming and who came: the roster, attendance, and its CSV in and out."""
+"""Who is coming and who came: the roster, attendance, and its CSV in and out.
+
+The roster is read a page at a time (``roster_page``), in the same few statements for
+twenty people or two thousand: counts by status, the head of the waitlist, and one page
+of the chosen list and search. Changes to many people, or taking a place away, can be
+planned first (``plan_mark``, ``plan_removal``) for the page that asks to confirm them.
+Attendance is recorded only once the event has begun (``Event.records_attendance``).
+"""
 
 from __future__ import annotations
 
@@ -120,7 +127,7 @@ class RosterPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.matching // limits.ROSTER_PAGE_SIZE))
+        return _page_count(self.matching)
 
     @property
     def first_position(self) -> int:
@@ -130,6 +137,10 @@ class RosterPage:
     @property
     def with_seat(self) -> int:
         return sum(self.counts[status.value] for status in SEAT_HOLDING)
+
+
+def _page_count(matching: int) -> int:
+    return max(1, -(-matching // limits.ROSTER_PAGE_SIZE))
 
 
 def _ordered(selection: Selection) -> tuple[ColumnElement[object], ...]:
@@ -158,7 +169,7 @@ def roster_page(session: Session, event: Event, selection: Selection) -> RosterP
         select(func.count()).select_from(Registration)
         .join(Person, Registration.person_id == Person.id).where(*where)
     ).scalar_one()
-    pages = max(1, -(-matching // limits.ROSTER_PAGE_SIZE))
+    pages = _page_count(matching)
     if selection.page > pages:
         selection = Selection(selection.shown, selection.search, pages)
     rows = list(session.execute(

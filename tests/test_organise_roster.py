@@ -71,6 +71,11 @@ def test_the_roster_lists_each_status_with_counts_and_times(
     # The waitlist has its own section near the top, before the list of people.
     waitlist = html.split('id="waitlist-heading"', 1)[1].split('id="list-heading"')[0]
     assert "di@example.org" in waitlist and "<time datetime=" in waitlist
+    # The import has a page of its own, linked from the top.
+    assert 'type="file"' not in html
+    assert f'href="/organise/events/{event.id}/attendance"' in html.split('id="list-heading"')[0]
+    assert 'type="file"' in organiser_client.get(
+        f"/organise/events/{event.id}/attendance").get_data(as_text=True)
     cancelled = organiser_client.get(f"/organise/events/{event.id}/roster?show=cancelled")
     assert "bo@example.org" in cancelled.get_data(as_text=True)
 
