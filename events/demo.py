@@ -69,6 +69,7 @@ def seed_demo(session: Session, today: date | None = None, site: Site | None = N
         after_hours_end=limits.DEFAULT_AFTER_HOURS_END,
         weekends_open=limits.DEFAULT_WEEKENDS_OPEN,
         sender_name="Library Conversations team",
+        contact_email="conversations@example.org",
     )
     session.add(programme)
     series = Series(

@@ -80,6 +80,10 @@ RESOURCES_PER_EVENT = 50
 # An attendance report (CSV) an organiser uploads.
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
 IMPORT_MAX_ROWS = 20_000
+# The largest request body read at all (MAX_CONTENT_LENGTH): the attendance report,
+# with room for the multipart framing and the form's other fields; anything larger
+# is refused (413) before it is read.
+REQUEST_MAX_BYTES = IMPORT_MAX_BYTES + 64 * 1024
 
 # Lengths of what people type, in characters (the columns are as wide).
 PERSON_NAME_MAX = 200

@@ -24,6 +24,6 @@ def test_production_refuses_the_development_secret_key(tmp_path: Path) -> None:
 
 def test_production_starts_with_a_real_secret_key(tmp_path: Path) -> None:
     app = create_app({"SECRET_KEY": "a-real-secret", "MINGLE_ENV": "production",
-                      "OUTBOX_IN_PROCESS": False,
+                      "OUTBOX_IN_PROCESS": False, "MAIL_DEFAULT_SENDER": "mingle@example.org",
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"})
     assert "dev.mailbox" not in app.view_functions

@@ -9,8 +9,9 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from webapp import pool_checks, sqlite_writers
-from webapp.config import DEV_SECRET_KEY, from_environment
+from webapp.config import DEV_SECRET_KEY, from_environment, refuse_unusable_sender
 from webapp.extensions import csrf, db, limiter, mail
+from webapp.json_bodies import JsonBodies
 from webapp.sessions import SessionCookies
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -29,6 +30,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.session_interface = SessionCookies()
     app.config.update(from_environment(app.instance_path))
     app.config.update(overrides or {})
+    app.json = JsonBodies(app)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     _refuse_development_secret(app)
     _engine_options(app)
@@ -106,6 +108,8 @@ def _refuse_development_secret(app: Flask) -> None:
             "SECRET_KEY is the development default. Set SECRET_KEY in the environment "
             "(or MINGLE_ENV=development on a machine of your own)."
         )
+    if not relaxed:
+        refuse_unusable_sender(app.config)
 
 
 def _engine_options(app: Flask) -> None:
