@@ -39,9 +39,13 @@ class CalendarMessage(Message):
     quoted-printable, since 8-bit bodies do not survive every relay.
     """
 
-    def __init__(self, *args: Any, ics_method: str | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, ics_method: str | None = None,
+                 sender: tuple[str, str], recipients: list[tuple[str, str]],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, sender=sender, recipients=list(recipients), **kwargs)
         self.ics_method = ics_method
+        # Flask-Mail turns the sender into "name <address>" text; keep both parts.
+        self.mailboxes = {"From": [sender], "To": list(recipients)}
 
     def _mimetext(self, text: str | None, subtype: str = "plain") -> MIMEText:
         charset = Charset("utf-8")
@@ -52,8 +56,8 @@ class CalendarMessage(Message):
         message = super()._message()
         # Flask-Mail writes names as bare encoded-words, so "Smith, Ada" reads as
         # two recipients to parsers that decode first: write both headers anew.
-        message.replace_header("From", address_header([self.sender]))  # type: ignore[list-item]
-        message.replace_header("To", address_header(self.recipients))  # type: ignore[arg-type]
+        for header, mailboxes in self.mailboxes.items():
+            message.replace_header(header, address_header(mailboxes))
         for part in message.walk():
             if part.get_content_type() == "text/calendar" and self.ics_method:
                 part.set_param("method", self.ics_method)
