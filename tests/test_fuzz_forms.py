@@ -307,7 +307,7 @@ def test_generated_input_never_fails_the_server_and_refusals_change_nothing(
             post()
         finally:
             db.session.remove()
-            fuzzing.dirty = True
+            fuzzing.changes()
     reached = [status for status in statuses if status not in (404, 405)]
     assert reached, f"{rule.rule}: every answer was {set(statuses)}; the world cannot reach it"
 
@@ -322,7 +322,6 @@ def test_every_state_changing_route_is_fuzzed(fuzzing: Fuzzing) -> None:
     with app.app_context():
         for rule in rules:
             fuzzing.fresh()
-            fuzzing.dirty = True
             try:
                 path = app.url_map.bind("localhost").build(rule.endpoint,
                                                            world.values_for(rule))
@@ -337,6 +336,7 @@ def test_every_state_changing_route_is_fuzzed(fuzzing: Fuzzing) -> None:
                 answer = client.post(path, data={k: v[0] for k, v in form.fields.items() if v})
             if answer.status_code in (404, 405) or answer.status_code >= 500:
                 unreached[rule.rule] = f"answered {answer.status_code}"
+            fuzzing.changes()
             db.session.remove()
     assert not unreached, unreached
 

@@ -153,3 +153,18 @@ def test_a_body_larger_than_an_attendance_report_is_refused_with_a_readable_page
 def test_the_largest_attendance_report_still_fits_in_a_request() -> None:
     # Multipart framing and the form's other fields fit in what is left over.
     assert limits.REQUEST_MAX_BYTES >= limits.IMPORT_MAX_BYTES + 16 * 1024
+
+
+@pytest.mark.parametrize("email", ["\x00", "ana@example.org\x00"])
+def test_a_login_or_reset_with_control_characters_in_the_address_is_refused_not_a_500(
+        client: FlaskClient, session: Session, email: str) -> None:
+    from tests.test_auth import PASSWORD, csrf, make_organiser
+
+    make_organiser(session)
+    before = stored(session)
+    login = client.post("/login", data={"email": email, "password": PASSWORD,
+                                        "csrf_token": csrf(client)})
+    assert login.status_code == 422
+    reset = client.post("/login/reset", data={"email": email, "csrf_token": csrf(client)})
+    assert reset.status_code < 500
+    assert stored(session) == before
