@@ -85,7 +85,7 @@ def _threads(text: str) -> list[str]:
         raise InvalidInput(f"List the threads one a line: {limits.DISCUSSION_THREADS.hint}.",
                            field="threads")
     for name in names:
-        planning._text(name, "threads", "thread", limits.THREAD_NAME_MAX)
+        planning._line(name, "threads", "thread", limits.THREAD_NAME_MAX)
     if len({name.lower() for name in names}) != len(names):
         raise InvalidInput("Each thread must be listed once.", field="threads")
     return names
