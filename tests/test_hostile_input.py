@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from events import limits
 from events.errors import InvalidInput
-from events.models import Event, Person
+from events.models import Event, Person, Programme
 from events.planning import clean_reminder_offsets
 from events.scheduling import to_utc
 from events.signed_links import same_mac, small_id, split_token
@@ -168,3 +169,21 @@ def test_a_login_or_reset_with_control_characters_in_the_address_is_refused_not_
     reset = client.post("/login/reset", data={"email": email, "csrf_token": csrf(client)})
     assert reset.status_code < 500
     assert stored(session) == before
+
+
+def test_an_attendance_report_of_the_largest_allowed_size_is_read_not_refused_as_too_large(
+        client: FlaskClient, session: Session, programme: Programme,
+        make_event: Callable[..., Event]) -> None:
+    from tests.test_auth import log_in, make_organiser
+
+    event = make_event()
+    make_organiser(session, programme=programme)
+    token = log_in(client)
+    header = b"Name,Email,Duration (minutes)\n"
+    row = b"Ada Lovelace,ada@example.org,45\n"
+    report = header + row * ((limits.IMPORT_MAX_BYTES - len(header)) // len(row))
+    response = client.post(f"/organise/events/{event.id}/attendance",
+                           data={"csrf_token": token,
+                                 "file": (io.BytesIO(report), "participants.csv")})
+    assert len(report) <= limits.IMPORT_MAX_BYTES
+    assert response.status_code not in (413, 500)
