@@ -216,6 +216,14 @@ class Fuzzing:
     # Every table as it stands, kept up to date from the tables each request wrote.
     baseline: Tables = field(default_factory=dict)
     dirty: bool = False
+    # The form of each route, found once: every client shares the seeded session, so
+    # the CSRF token in it stays good.
+    forms: dict[str, Form] = field(default_factory=dict)
+
+    def form(self, client: FlaskClient, rule: Rule, path: str) -> Form:
+        if rule.rule not in self.forms:
+            self.forms[rule.rule] = form_for(client, self.app, rule, path)
+        return self.forms[rule.rule]
 
     def fresh(self) -> None:
         """Every table as seeded, before each route."""
@@ -282,7 +290,7 @@ def test_generated_input_never_fails_the_server_and_refusals_change_nothing(
         path = app.url_map.bind("localhost").build(rule.endpoint, world.values_for(rule))
         client = fuzzing.client()
         is_json = path.startswith("/api/")
-        form = Form(None) if is_json else form_for(client, app, rule, path)
+        form = Form(None) if is_json else fuzzing.form(client, rule, path)
         fuzzing.changes()
         allowed = WRITES_ON_REFUSAL.get(rule.endpoint, set())
 
@@ -332,7 +340,7 @@ def test_every_state_changing_route_is_fuzzed(fuzzing: Fuzzing) -> None:
             if path.startswith("/api/"):
                 answer = client.post(path, json={"name": "Ada", "email": "ada@example.org"})
             else:
-                form = form_for(client, app, rule, path)
+                form = fuzzing.form(client, rule, path)
                 answer = client.post(path, data={k: v[0] for k, v in form.fields.items() if v})
             if answer.status_code in (404, 405) or answer.status_code >= 500:
                 unreached[rule.rule] = f"answered {answer.status_code}"
