@@ -64,6 +64,7 @@ def _app_env(url: str, workdir: Path) -> dict[str, str]:
         "BASE_URL": "http://127.0.0.1",
         "MINGLE_INSTANCE": str(workdir / "instance"),
         "MAIL_DIR": str(workdir / "mail"),
+        "MAIL_DEFAULT_SENDER": "mingle@bench.example.org",
         # Limits would refuse a load generator on one address; the benchmark measures the app.
         "RATELIMIT_ENABLED": "0",
         # As in production at scale: web processes write outbox rows in the RSVP's

@@ -27,7 +27,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from events import limits, outbox, signed_links
 from events.errors import InvalidInput, NotFound
 from events.models import Base, OutboxMessage, Person, Programme, UTCDateTime, utcnow
-from events.people import clean_email, clean_name, email_key, person_for
+from events.people import clean_email, clean_name, email_key, has_unprintable, person_for
 from events.site import Site
 
 PASSWORD_MIN, PASSWORD_MAX = limits.PASSWORD_MIN, limits.PASSWORD_MAX
@@ -148,6 +148,8 @@ def set_password(account: Account, password: str) -> None:
 
 def account_for_email(session: Session, email: str) -> Account | None:
     """The account of the person with this address, if any."""
+    if has_unprintable(email):
+        return None  # no address holds one, and PostgreSQL refuses NUL even to compare
     return session.execute(
         select(Account).join(Person).where(Person.email == email_key(email))
     ).scalar_one_or_none()

@@ -25,6 +25,7 @@ from events.models import (
     Event,
     EventStatus,
     Person,
+    Programme,
     Registration,
     RegistrationStatus,
     Role,
@@ -210,6 +211,14 @@ def role_invitation(part: RolePart, site: Site, method: str, sequence: int,
     return _itip_calendar(method, role.event, vevent)
 
 
+def organizer(programme: Programme, site: Site) -> vCalAddress:
+    """The ORGANIZER of the programme's invitations: its contact address, else the
+    site's sender. Calendar checkers refuse one nobody can reply to (``mingle@localhost``)."""
+    address = vCalAddress(f"mailto:{programme.contact_email or site.sender_email}")
+    address.params["cn"] = vText(programme.sender_name or programme.name)
+    return address
+
+
 def _check_method(method: str) -> None:
     if method not in ITIP_METHODS:
         raise ValueError(f"unsupported iTIP method {method!r}")
@@ -218,9 +227,7 @@ def _check_method(method: str) -> None:
 def _make_itip(vevent: VEvent, event: Event, site: Site, method: str, sequence: int,
                attendee: Person, role: str) -> None:
     vevent["sequence"] = sequence
-    organizer = vCalAddress(f"mailto:{site.sender_email}")
-    organizer.params["cn"] = vText(event.programme.sender_name or event.programme.name)
-    vevent.add("organizer", organizer)
+    vevent.add("organizer", organizer(event.programme, site))
     # RFC 6047 §3: the recipient must find themselves as an ATTENDEE (Gmail
     # shows the invitation only then); they said yes on the website already.
     address = vCalAddress(f"mailto:{attendee.email}")

@@ -72,6 +72,7 @@ def seed_demo(session: Session, today: date | None = None, site: Site | None = N
         # A free meeting plan's limit: the 200-seat conversations are flagged for it,
         # and show the guidance for large groups.
         platform_participant_limit=100,
+        contact_email="conversations@example.org",
     )
     session.add(programme)
     series = Series(

@@ -23,7 +23,7 @@ from events.errors import InvalidInput, NotFound, NotOpen
 from events.idea_boards import ACTIVE, Idea, IdeaBoard, IdeaKind, IdeaStatus
 from events.idea_comments import IdeaComment
 from events.models import Person, utcnow
-from events.people import clean_text
+from events.people import clean_line, clean_text
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,7 @@ def propose(session: Session, board: IdeaBoard, person: Person, kind: object, ti
     reason = board.closed_reason(idea_kind, now)
     if reason is not None:
         raise NotOpen(reason)
-    clean_title = clean_text(title, "title", "title", limits.IDEA_TITLE_MAX, required=True)
+    clean_title = clean_line(title, "title", "title", limits.IDEA_TITLE_MAX, required=True)
     clean_body = clean_text(body, "body", "description", limits.IDEA_BODY_MAX)
     challenge = None
     if idea_kind == IdeaKind.idea:

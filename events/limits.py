@@ -101,6 +101,10 @@ ROSTER_WAITLIST_SHOWN = 10
 # A message to more people than a handful, or a change to more than one person
 # at once, asks on a second page before it goes.
 MESSAGE_CONFIRM_ABOVE = 5
+# The largest request body read at all (MAX_CONTENT_LENGTH): the attendance report,
+# with room for the multipart framing and the form's other fields; anything larger
+# is refused (413) before it is read.
+REQUEST_MAX_BYTES = IMPORT_MAX_BYTES + 64 * 1024
 
 # Lengths of what people type, in characters (the columns are as wide).
 PERSON_NAME_MAX = 200

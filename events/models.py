@@ -189,6 +189,9 @@ class Programme(Base):
     after_hours_end: Mapped[time] = mapped_column(Time, default=limits.DEFAULT_AFTER_HOURS_END)
     weekends_open: Mapped[bool] = mapped_column(default=limits.DEFAULT_WEEKENDS_OPEN)
     sender_name: Mapped[str] = mapped_column(String(limits.SENDER_NAME_MAX), default="")
+    # Where replies and calendar answers go (the ORGANIZER of invitations); the
+    # site's sender address when empty.
+    contact_email: Mapped[str] = mapped_column(String(limits.EMAIL_MAX), default="")
     # Minutes before the start at which reminders go out.
     reminder_offsets: Mapped[list[int]] = mapped_column(
         JSON, default=lambda: list(limits.DEFAULT_REMINDER_OFFSETS))

@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Insert, Select, delete, func, insert, literal, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from events.calendar import invitation_sequence
-from events.models import OutboxMessage, OutboxStatus, Person, Registration, utcnow
+from events.models import Event, OutboxMessage, OutboxStatus, Person, Registration, utcnow
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=5)
@@ -161,15 +161,36 @@ def mark_sent(message: OutboxMessage, now: datetime | None = None) -> None:
     message.last_error = ""
 
 
-def mark_failed(message: OutboxMessage, error: str, now: datetime | None = None) -> None:
-    """Schedule a retry with exponential backoff, or give up after ``MAX_ATTEMPTS``."""
+class Unsendable(Exception):
+    """A message that can never be built as it stands (a header no line can hold,
+    say): trying again would fail the same way, so it fails at once."""
+
+
+def mark_failed(message: OutboxMessage, error: str, now: datetime | None = None,
+                final: bool = False) -> None:
+    """Schedule a retry with exponential backoff, or give up after ``MAX_ATTEMPTS``
+    (or at once when ``final``); ``error`` is kept for the organisers to read."""
     now = now or utcnow()
     message.claimed_until = None
     message.last_error = error[:2000]
-    if message.attempts >= MAX_ATTEMPTS:
+    if final or message.attempts >= MAX_ATTEMPTS:
         message.status = OutboxStatus.failed
     else:
         message.next_attempt_at = now + RETRY_BASE * 2 ** (message.attempts - 1)
+
+
+def failed_for_programme(session: Session, programme_id: int,
+                         limit: int = 20) -> list[OutboxMessage]:
+    """The newest messages about the programme's events that were given up on, with
+    the reason each failed, for its organisers to read."""
+    return list(session.execute(
+        select(OutboxMessage)
+        .join(Event, Event.id == OutboxMessage.event_id)
+        .options(contains_eager(OutboxMessage.event))
+        .where(Event.programme_id == programme_id, OutboxMessage.status == OutboxStatus.failed)
+        .order_by(OutboxMessage.id.desc())
+        .limit(limit)
+    ).scalars())
 
 
 def drain(session: Session, send: Callable[[OutboxMessage], None], limit: int = 50,
@@ -193,7 +214,9 @@ def drain(session: Session, send: Callable[[OutboxMessage], None], limit: int = 
             message = session.get(OutboxMessage, message_id)
             if message is None:
                 continue
-            mark_failed(message, f"{type(error).__name__}: {error}", now())
+            reason = str(error) if isinstance(error, Unsendable) else (
+                f"{type(error).__name__}: {error}")
+            mark_failed(message, reason, now(), final=isinstance(error, Unsendable))
             failed += 1
         else:
             mark_sent(message, now())

@@ -17,6 +17,20 @@ from events import limits
 from events.errors import InvalidInput
 from events.models import Base, Person
 
+# Characters no text a person types needs: control characters (PostgreSQL refuses
+# NUL; CR and LF end an e-mail header) and lone UTF-16 surrogates ("\ud800", which
+# JSON can spell but neither UTF-8, a database nor an e-mail can hold).
+_UNPRINTABLE = frozenset({"Cc", "Cs"})
+# What ends a line besides CR and LF (NEL is a control character already):
+# mail and calendar readers may break a header at either.
+_LINE_BREAKS = frozenset({"Zl", "Zp"})
+
+
+def has_unprintable(text: str, allowed: str = "") -> bool:
+    """Whether ``text`` holds a control character (other than those ``allowed``)
+    or a lone surrogate."""
+    return any(unicodedata.category(c) in _UNPRINTABLE and c not in allowed for c in text)
+
 
 def clean_name(raw: object) -> str:
     """Return the trimmed name, or refuse an empty or overlong one."""
@@ -24,7 +38,7 @@ def clean_name(raw: object) -> str:
         raise InvalidInput("Name must be text.", field="name")
     name = " ".join(raw.split())
     # PostgreSQL refuses NUL in text, and no name needs control characters.
-    if any(unicodedata.category(c) == "Cc" for c in name):
+    if has_unprintable(name):
         raise InvalidInput("Name contains control characters; please retype it.", field="name")
     if not name:
         raise InvalidInput("Please enter your name.", field="name")
@@ -38,13 +52,24 @@ def clean_text(raw: object, field: str, label: str, limit: int, required: bool =
     """Return the trimmed text typed into ``field``, or refuse control characters,
     an empty required one, or one longer than ``limit``."""
     value = raw.strip() if isinstance(raw, str) else ""
-    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in value):
+    if has_unprintable(value, allowed="\n\r\t"):
         raise InvalidInput(f"The {label} contains control characters; please retype it.",
                            field=field)
     if required and not value:
         raise InvalidInput(f"Please enter the {label}.", field=field)
     if len(value) > limit:
         raise InvalidInput(f"The {label} must be at most {limit} characters.", field=field)
+    return value
+
+
+def clean_line(raw: object, field: str, label: str, limit: int, required: bool = False) -> str:
+    """Like ``clean_text``, for text of one line: a name or title that may reach an
+    e-mail header (From, Subject) or a calendar's SUMMARY. Line breaks and tabs are
+    refused rather than joined, so what the organiser sees is what is sent."""
+    value = clean_text(raw, field, label, limit, required)
+    if any(c in "\n\r\t" or unicodedata.category(c) in _LINE_BREAKS for c in value):
+        raise InvalidInput(f"The {label} must be on one line, without line breaks or tabs.",
+                           field=field)
     return value
 
 
@@ -103,6 +128,9 @@ def clean_email(raw: object) -> str:
     """
     if not isinstance(raw, str):
         raise InvalidInput("E-mail must be text.", field="email")
+    if has_unprintable(raw):
+        raise InvalidInput("That e-mail address contains control characters; please retype it.",
+                           field="email")
     address = email_key(raw)
     if not address:
         raise InvalidInput("Please enter your e-mail address.", field="email")
@@ -144,7 +172,7 @@ def free_text(raw: object, field_name: str, label: str, limit: int) -> str:
     """What a person typed, trimmed; refused if too long or holding control characters."""
     text = raw.strip() if isinstance(raw, str) else ""
     # PostgreSQL refuses NUL, and no answer needs control characters.
-    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in text):
+    if has_unprintable(text, allowed="\n\r\t"):
         raise InvalidInput(f"The {label} contains control characters; please retype it.",
                            field=field_name)
     if len(text) > limit:

@@ -38,8 +38,9 @@ from events.models import (
     Series,
     utcnow,
 )
+from events.people import clean_email, clean_web_address
+from events.people import clean_line as _line
 from events.people import clean_text as _text
-from events.people import clean_web_address
 from events.scheduling import clean_zone, to_utc
 
 Saved = TypeVar("Saved", Programme, Series)
@@ -145,12 +146,13 @@ class ProgrammePlan:
     reminder_offsets: str = reminder_offsets_text(limits.DEFAULT_REMINDER_OFFSETS)
     # How many people the meeting platform lets into one meeting, if known.
     platform_participant_limit: int | None = None
+    contact_email: str = ""
 
 
 def save_programme(session: Session, plan: ProgrammePlan,
                    programme: Programme | None = None) -> Programme:
     """Create a programme from ``plan``, or update ``programme`` with it."""
-    slug = _text(plan.slug, "slug", "short name", limits.SLUG_MAX, required=True).lower()
+    slug = _line(plan.slug, "slug", "short name", limits.SLUG_MAX, required=True).lower()
     if not SLUG.match(slug):
         raise InvalidInput("Use lower-case letters, digits and single hyphens, "
                            "e.g. library-conversations.", field="slug")
@@ -162,7 +164,7 @@ def save_programme(session: Session, plan: ProgrammePlan,
     if plan.after_hours_end <= plan.after_hours_start:
         raise InvalidInput("The window must end after it starts.", field="after_hours_end")
     values = dict(
-        name=_text(plan.name, "name", "name", limits.PROGRAMME_NAME_MAX, required=True),
+        name=_line(plan.name, "name", "name", limits.PROGRAMME_NAME_MAX, required=True),
         slug=slug,
         description=_text(plan.description, "description", "description",
                           limits.DESCRIPTION_MAX),
@@ -170,15 +172,26 @@ def save_programme(session: Session, plan: ProgrammePlan,
         after_hours_start=plan.after_hours_start,
         after_hours_end=plan.after_hours_end,
         weekends_open=bool(plan.weekends_open),
-        sender_name=_text(plan.sender_name, "sender_name", "sender name",
+        sender_name=_line(plan.sender_name, "sender_name", "sender name",
                           limits.SENDER_NAME_MAX),
         reminder_offsets=clean_reminder_offsets(plan.reminder_offsets),
         platform_participant_limit=None if plan.platform_participant_limit is None
         else limits.PLATFORM_LIMIT.check(plan.platform_participant_limit,
                                          "platform_participant_limit",
                                          "meeting platform's participant limit"),
+        contact_email=clean_contact_email(plan.contact_email),
     )
     return _save(session, Programme, programme, values)
+
+
+def clean_contact_email(raw: object) -> str:
+    """A programme's contact address, or empty (the site's sender stands in)."""
+    if not isinstance(raw, str) or not raw.strip():
+        return ""
+    try:
+        return clean_email(raw)
+    except InvalidInput as error:
+        raise InvalidInput(error.message, field="contact_email") from None
 
 
 @dataclass
@@ -195,8 +208,8 @@ def save_series(session: Session, programme: Programme, plan: SeriesPlan,
                 series: Series | None = None) -> Series:
     """Create a series in ``programme`` from ``plan``, or update ``series`` with it."""
     values = dict(
-        title=_text(plan.title, "title", "title", limits.TITLE_MAX, required=True),
-        theme=_text(plan.theme, "theme", "theme", limits.THEME_MAX),
+        title=_line(plan.title, "title", "title", limits.TITLE_MAX, required=True),
+        theme=_line(plan.theme, "theme", "theme", limits.THEME_MAX),
         description=_text(plan.description, "description", "description",
                           limits.DESCRIPTION_MAX),
         target_attendance=clean_target(plan.target_attendance),
@@ -243,7 +256,7 @@ def _event_values(session: Session, programme: Programme, plan: EventPlan) -> di
     capacity = default_capacity(kind) if plan.capacity is None else plan.capacity
     values: dict[str, object] = dict(
         kind=kind,
-        title=_text(plan.title, "title", "title", limits.TITLE_MAX, required=True),
+        title=_line(plan.title, "title", "title", limits.TITLE_MAX, required=True),
         starts_at=to_utc(plan.starts_at_local, programme.timezone),
         duration_minutes=limits.DURATION.check(duration, "duration_minutes",
                                                "duration in minutes"),
@@ -254,13 +267,13 @@ def _event_values(session: Session, programme: Programme, plan: EventPlan) -> di
                           limits.DESCRIPTION_MAX),
         target_attendance=clean_target(plan.target_attendance),
         series_id=series_id,
-        unit_name=_text(plan.unit_name, "unit_name", "unit name", limits.UNIT_NAME_MAX),
+        unit_name=_line(plan.unit_name, "unit_name", "unit name", limits.UNIT_NAME_MAX),
         prompt_work=_text(plan.prompt_work, "prompt_work", "answer", limits.PROMPT_MAX),
         prompt_challenges=_text(plan.prompt_challenges, "prompt_challenges", "answer",
                                 limits.PROMPT_MAX),
         prompt_direction=_text(plan.prompt_direction, "prompt_direction", "answer",
                                limits.PROMPT_MAX),
-        book_title=_text(plan.book_title, "book_title", "book title", limits.BOOK_TITLE_MAX),
+        book_title=_line(plan.book_title, "book_title", "book title", limits.BOOK_TITLE_MAX),
         recorded=bool(plan.recorded),
     )
     for name in KIND_ONLY_FIELDS:

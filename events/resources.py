@@ -36,7 +36,7 @@ from events.models import (
     _enum,
     utcnow,
 )
-from events.people import clean_text, clean_web_address
+from events.people import clean_line, clean_text, clean_web_address
 
 
 class ResourceTiming(enum.StrEnum):
@@ -129,7 +129,7 @@ def _choice(enum_type: type[enum.StrEnum], raw: object, field: str, question: st
 
 def _values(plan: ResourcePlan) -> dict[str, object]:
     return dict(
-        title=clean_text(plan.title, "title", "title", limits.RESOURCE_TITLE_MAX,
+        title=clean_line(plan.title, "title", "title", limits.RESOURCE_TITLE_MAX,
                          required=True),
         kind=_choice(ResourceKind, plan.kind, "kind", "Choose what kind of resource it is."),
         timing=_choice(ResourceTiming, plan.timing, "timing",

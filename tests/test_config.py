@@ -31,6 +31,6 @@ def test_production_refuses_a_secret_key_shorter_than_32_bytes(tmp_path: Path, k
 
 def test_production_starts_with_a_real_secret_key(tmp_path: Path) -> None:
     app = create_app({"SECRET_KEY": "a-real-secret-of-thirty-two-bytes", "MINGLE_ENV": "production",
-                      "OUTBOX_IN_PROCESS": False,
+                      "OUTBOX_IN_PROCESS": False, "MAIL_DEFAULT_SENDER": "mingle@example.org",
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"})
     assert "dev.mailbox" not in app.view_functions

@@ -9,8 +9,9 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from webapp import pool_checks, sqlite_writers
-from webapp.config import from_environment, refuse_weak_secret
+from webapp.config import from_environment, refuse_unusable_sender, refuse_weak_secret
 from webapp.extensions import csrf, db, limiter, mail
+from webapp.json_bodies import JsonBodies
 from webapp.sessions import SessionCookies
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -29,6 +30,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.session_interface = SessionCookies()
     app.config.update(from_environment(app.instance_path))
     app.config.update(overrides or {})
+    app.json = JsonBodies(app)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     _refuse_development_secret(app)
     _engine_options(app)
@@ -104,6 +106,8 @@ def _schema_commands(app: Flask) -> None:
 def _refuse_development_secret(app: Flask) -> None:
     relaxed = app.testing or app.debug or app.config["MINGLE_ENV"] in ("development", "test")
     refuse_weak_secret(app.config, relaxed)
+    if not relaxed:
+        refuse_unusable_sender(app.config)
 
 
 def _engine_options(app: Flask) -> None:

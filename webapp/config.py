@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from events import limits
 
 DEV_SECRET_KEY = "dev-only-secret-change-me"
 # Rate limits (Flask-Limiter strings, read by webapp/ratelimits.py), each overridable by
@@ -62,6 +65,20 @@ def database_url(raw: str | None, instance_path: str) -> str:
     return raw
 
 
+def refuse_unusable_sender(config: Mapping[str, Any]) -> None:
+    """In production, refuse a sender whose domain has no dot (``mingle@localhost``):
+    mail from it is refused or lost as spam, and calendar checkers reject invitations
+    that name it as their ORGANIZER."""
+    sender = config.get("MAIL_DEFAULT_SENDER") or ""
+    address = sender[1] if isinstance(sender, tuple) else sender
+    domain = str(address).rpartition("@")[2].strip(".")
+    if "." not in domain:
+        raise RuntimeError(
+            f"MAIL_DEFAULT_SENDER {address!r} has no domain that mail can come from. Set "
+            "MAIL_DEFAULT_SENDER to an address of your own domain, e.g. mingle@example.org "
+            "(or MINGLE_ENV=development on a machine of your own).")
+
+
 def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -94,6 +111,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "OUTBOX_IN_PROCESS": _flag("OUTBOX_IN_PROCESS", True),
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": limits.REQUEST_MAX_BYTES,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
     }

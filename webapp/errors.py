@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from events import limits
 from events.errors import Busy, DomainError, InvalidInput, NotFound, NotOpen, TooManyTries
 from webapp.extensions import db
 
@@ -28,7 +29,8 @@ MESSAGES = {
     404: "There is nothing at this address.",
     405: "This address does not accept that kind of request.",
     409: "That cannot be done now.",
-    413: "That was too much to send at once.",
+    413: (f"That was too much to send at once: Mingle accepts up to "
+          f"{limits.REQUEST_MAX_BYTES // 2**20} MB in one go. Please send less."),
     422: "Some of what you sent is not valid.",
     429: "Too many requests in a short time. Please wait a minute and try again.",
     500: "Something went wrong on our side. Nothing you sent was lost; please try again.",

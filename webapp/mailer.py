@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import threading
 import time
+from email import policy
 from email.charset import QP, Charset
+from email.headerregistry import Address
 from email.mime.base import MIMEBase
 from email.mime.text import MIMEText
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, render_template
-from flask_mail import Message
+from flask_mail import BadHeaderError, Message
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session
 
@@ -47,9 +49,13 @@ class CalendarMessage(Message):
     quoted-printable, since 8-bit bodies do not survive every relay.
     """
 
-    def __init__(self, *args: Any, ics_method: str | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, ics_method: str | None = None,
+                 sender: tuple[str, str], recipients: list[tuple[str, str]],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, sender=sender, recipients=list(recipients), **kwargs)
         self.ics_method = ics_method
+        # Flask-Mail turns the sender into "name <address>" text; keep both parts.
+        self.mailboxes = {"From": [sender], "To": list(recipients)}
 
     def _mimetext(self, text: str | None, subtype: str = "plain") -> MIMEText:
         charset = Charset("utf-8")
@@ -58,12 +64,42 @@ class CalendarMessage(Message):
 
     def _message(self) -> MIMEBase:
         message = super()._message()
+        # Flask-Mail writes names as bare encoded-words, so "Smith, Ada" reads as
+        # two recipients to parsers that decode first: write both headers anew.
+        for header, mailboxes in self.mailboxes.items():
+            message.replace_header(header, address_header(mailboxes))
         for part in message.walk():
             if part.get_content_type() == "text/calendar" and self.ics_method:
                 part.set_param("method", self.ics_method)
             elif part.get_content_type() == "application/ics":
                 part.set_param("name", "invite.ics")
         return message
+
+
+# RFC 5322 headers for the wire (ASCII, names encoded as RFC 2047 says), on one
+# line: the message around them folds its own headers.
+_HEADERS = policy.SMTP.clone(max_line_length=0)
+
+
+def address_header(mailboxes: list[tuple[str, str]]) -> str:
+    """The value of an address header (From, To) naming each (name, address) once,
+    each name quoted or encoded so that ``,`` ``:`` ``;`` stay inside it (RFC 5322 §3.4).
+
+    A name or address that no header can hold (a line break, say) raises
+    ``outbox.Unsendable``: the message fails at once, with the reason.
+    """
+    try:
+        value = _HEADERS.header_factory("To", [_address(name, email)
+                                               for name, email in mailboxes])
+        return value.fold(policy=_HEADERS).removeprefix("To: ").rstrip("\r\n")
+    except (ValueError, TypeError, IndexError) as error:
+        raise outbox.Unsendable(f"An address header cannot be written: {error}") from None
+
+
+def _address(name: str, email: str) -> Address:
+    local, _, domain = email.rpartition("@")
+    # Names may be any text; a domain goes on the wire as IDNA (RFC 5890).
+    return Address(display_name=name, username=local, domain=domain.encode("idna").decode())
 
 
 def render(message: OutboxMessage) -> CalendarMessage:
@@ -95,10 +131,14 @@ def render(message: OutboxMessage) -> CalendarMessage:
     sender_name = ((programme.sender_name or programme.name) if programme
                    else context.get("sender_name") or "Mingle")
     method = context.get("method")
+    sender, recipients = (sender_name, site.sender_email), [(message.recipient_name,
+                                                             message.recipient_email)]
+    # Refused now, before any part is built or anything reaches the SMTP server.
+    address_header([sender, *recipients])
     email = CalendarMessage(
         subject=subject,
-        recipients=[(message.recipient_name, message.recipient_email)],
-        sender=(sender_name, site.sender_email),
+        recipients=recipients,
+        sender=sender,
         body=render_template(f"{template}.txt", **variables)
         + render_template("emails/_manage_footer.txt", **variables),
         html=render_template(f"{template}.html", **variables),
@@ -153,7 +193,10 @@ def deliver(message: OutboxMessage) -> None:
         db.session.commit()
     email = render(message)
     if current_app.config.get("MAIL_SERVER"):
-        mail.send(email)
+        try:
+            mail.send(email)
+        except BadHeaderError:
+            raise outbox.Unsendable("A header of this message holds a line break.") from None
         return
     directory = Path(current_app.config["MAIL_DIR"])
     directory.mkdir(parents=True, exist_ok=True)

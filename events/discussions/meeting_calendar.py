@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from icalendar import Alarm, Calendar, vCalAddress, vText, vUri
 from icalendar import Event as VEvent
 
-from events.calendar import PRODID, group_series_uid
+from events.calendar import PRODID, group_series_uid, organizer
 from events.calendar_timezones import vtimezone
 from events.discussions.meetings import local_start
 from events.discussions.models import BookDiscussion, DiscussionGroup, GroupMember
@@ -123,9 +123,7 @@ def skipped_occurrence(member: GroupMember, site: Site, week: int, *, join_url: 
 
 def _attend(vevent: VEvent, member: GroupMember, site: Site) -> None:
     programme = member.sign_up.discussion.programme
-    organizer = vCalAddress(f"mailto:{site.sender_email}")
-    organizer.params["cn"] = vText(programme.sender_name or programme.name)
-    vevent.add("organizer", organizer)
+    vevent.add("organizer", organizer(programme, site))
     # RFC 6047 §3: the recipient finds themselves as an ATTENDEE; they said yes already.
     person = member.sign_up.person
     attendee = vCalAddress(f"mailto:{person.email}")

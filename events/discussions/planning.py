@@ -85,7 +85,7 @@ def _threads(text: str) -> list[str]:
         raise InvalidInput(f"List the threads one a line: {limits.DISCUSSION_THREADS.hint}.",
                            field="threads")
     for name in names:
-        planning._text(name, "threads", "thread", limits.THREAD_NAME_MAX)
+        planning._line(name, "threads", "thread", limits.THREAD_NAME_MAX)
     if len({name.lower() for name in names}) != len(names):
         raise InvalidInput("Each thread must be listed once.", field="threads")
     return names
@@ -129,7 +129,7 @@ def save_discussion(session: Session, programme: Programme, plan: DiscussionPlan
     Threads and meeting times are matched by what they say: new ones are added,
     and one that people already chose or a group takes cannot be removed.
     """
-    title = planning._text(plan.book_title, "book_title", "book title", limits.BOOK_TITLE_MAX,
+    title = planning._line(plan.book_title, "book_title", "book title", limits.BOOK_TITLE_MAX,
                            required=True)
     weeks = limits.DISCUSSION_WEEKS.check(plan.weeks, "weeks", "number of weeks")
     low = limits.GROUP_SIZE.check(plan.min_group_size, "min_group_size", "smallest group size")
@@ -141,7 +141,7 @@ def save_discussion(session: Session, programme: Programme, plan: DiscussionPlan
         raise InvalidInput("Enter the day week 1 begins.", field="first_week_on")
     values = dict(
         book_title=title,
-        book_author=planning._text(plan.book_author, "book_author", "author",
+        book_author=planning._line(plan.book_author, "book_author", "author",
                                    limits.BOOK_AUTHOR_MAX),
         book_isbn=planning._text(plan.book_isbn, "book_isbn", "ISBN", limits.ISBN_MAX),
         book_url=_book_url(plan.book_url),

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0015_session_stamps'
-down_revision = '0011_planning'
+down_revision = '0014_outbox_failures'
 branch_labels = None
 depends_on = None
 

@@ -8,6 +8,7 @@ from flask import g, has_request_context, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 from events.accounts import Account, account_by_id
+from events.people import has_unprintable
 from webapp.extensions import db
 
 
@@ -46,8 +47,11 @@ def current_account() -> Account | None:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only a path on this site: never another host (an open redirect)."""
+    """Only a path on this site: never another host (an open redirect), and never
+    one with control characters (a CR or LF would end the Location header)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if has_unprintable(target):
         return None
     return target if not urlsplit(target).netloc else None
 

@@ -66,6 +66,8 @@ class ProgrammeForm(FlaskForm):
                                  default=limits.DEFAULT_WEEKENDS_OPEN)
     sender_name = StringField("Sender name for e-mails",
                               validators=[Length(max=limits.SENDER_NAME_MAX)])
+    contact_email = StringField("Contact address",
+                                validators=[Length(max=limits.EMAIL_MAX)])
     reminder_offsets = StringField(
         "Reminders, in minutes before the start",
         default=reminder_offsets_text(limits.DEFAULT_REMINDER_OFFSETS),

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from events import accounts, planning
+from events import accounts, outbox, planning
 from events.discussions.models import BookDiscussion
 from events.models import Event, Programme, Series
 from webapp.extensions import db
@@ -32,7 +32,7 @@ def _programme_plan(form: ProgrammeForm) -> planning.ProgrammePlan:
         name=form.name.data or "", slug=form.slug.data or "", timezone=form.timezone.data or "",
         after_hours_start=form.after_hours_start.data, after_hours_end=form.after_hours_end.data,
         weekends_open=form.weekends_open.data, description=form.description.data or "",
-        sender_name=form.sender_name.data or "",
+        sender_name=form.sender_name.data or "", contact_email=form.contact_email.data or "",
         reminder_offsets=form.reminder_offsets.data or "",
         platform_participant_limit=form.platform_participant_limit.data)
 
@@ -87,7 +87,8 @@ def _programme_page(programme: Programme, invite: InviteForm,
         BookDiscussion.programme_id == programme.id).order_by(BookDiscussion.id)).all()
     return render_template("organise/programme.html", programme=programme, events=events,
                            series=series, team=team, invite=invite, problem=problem,
-                           discussions=discussions)
+                           discussions=discussions,
+                           failed_mail=outbox.failed_for_programme(db.session, programme.id))
 
 
 @bp.post("/programmes/<int:programme_id>/invitations")
