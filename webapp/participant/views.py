@@ -10,6 +10,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from werkzeug.wrappers import Response as BaseResponse
 
 from events import access, booking
+from events.discussions import meeting_calendar
 from events.discussions.signing_up import sign_ups_of
 from events.errors import NotOpen
 from events.models import Person, RegistrationStatus, utcnow
@@ -116,5 +117,6 @@ def revoke(token: str) -> str:
 @bp.get("/me/<token>/calendar.ics")
 def my_feed(token: str) -> Response:
     person = _person(token)
-    body = access.personal_feed(db.session, current_site(), person)
+    # Their places, and their discussion groups' meetings as the invitation's series.
+    body = meeting_calendar.personal_feed(db.session, current_site(), person)
     return calendar_response(body, "my-mingle.ics", private=True)
