@@ -2,7 +2,8 @@
 
 The reading plan becomes the kick-off's resources for people with a place,
 one or more a week (``resources.week``); the rows of ``reading_weeks`` move
-there and the table goes. A sign-up's own zone moves to the person (kept
+there and the table goes. A facilitator's roles at a group's later meetings
+follow the first one's invitation (``roles.lead_role_id``). A sign-up's own zone moves to the person (kept
 where the person had none yet) and the sign-up's column goes.
 
 Revision ID: 0017_discussion_pathways
@@ -26,6 +27,11 @@ TITLE_MAX = 200
 def upgrade():
     with op.batch_alter_table('resources', schema=None) as batch_op:
         batch_op.add_column(sa.Column('week', sa.Integer(), nullable=True))
+    # No foreign key: SQLite cannot add one in place to a table others refer to.
+    with op.batch_alter_table('roles', schema=None, recreate='never') as batch_op:
+        batch_op.add_column(sa.Column('lead_role_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_roles_lead_role_id'), ['lead_role_id'],
+                              unique=False)
     now = datetime.now(UTC).replace(tzinfo=None)
     connection = op.get_bind()
     readings = connection.execute(sa.text(
@@ -58,6 +64,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('roles', schema=None, recreate='never') as batch_op:
+        batch_op.drop_index(batch_op.f('ix_roles_lead_role_id'))
+        batch_op.drop_column('lead_role_id')
     with op.batch_alter_table('discussion_sign_ups', schema=None) as batch_op:
         batch_op.add_column(sa.Column('timezone', sa.String(length=64), nullable=False,
                                       server_default=''))
