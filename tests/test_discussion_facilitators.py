@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from events import invitations, speaker_reminders, speakers
-from events.discussions import attendance, forming, membership, planning
+from events.discussions import attendance, forming, meetings, membership, planning
 from events.discussions.models import BookDiscussion, DiscussionGroup
 from events.models import InvitationStatus, OutboxMessage, Person, Programme, Role, utcnow
 from tests.conftest import make_site
@@ -84,3 +84,17 @@ def test_a_new_facilitator_is_invited_once_and_the_one_replaced_told_once(
     assert {role.status for role in kate_roles(session)} == {InvitationStatus.withdrawn}
     assert sent_to(session, "kate@example.org") == ["speaker_invitation", "speaker_withdrawn"]
     assert sent_to(session, "rua@example.org") == ["speaker_invitation"]
+
+
+def test_closing_the_group_tells_its_facilitator_once(session: Session,
+                                                      programme: Programme) -> None:
+    _, group = running_group_with_facilitator(session, programme)
+    lead = kate_roles(session)[0]
+    invitations.accept(session, lead, invitations.Acceptance())
+    for member in meetings.active_members(session, group):
+        membership.leave(session, member)
+    membership.close_group(session, group, None)
+    session.commit()
+    assert {role.status for role in kate_roles(session)} == {InvitationStatus.withdrawn}
+    told = sent_to(session, "kate@example.org")
+    assert told == ["speaker_invitation", "speaker_accepted", "speaker_withdrawn"]

@@ -171,7 +171,12 @@ def tell(session: Session, member: GroupMember, kind: str, method: str | None = 
 
 def close_meetings(session: Session, group: DiscussionGroup, reason: str,
                    now: datetime) -> None:
-    """Cancel the group's meetings still to come (a closed group meets no more)."""
+    """Cancel the group's meetings still to come (a closed group meets no more); its
+    facilitator hears it once, as their invitation for the group is withdrawn, rather
+    than once a meeting."""
+    for role in _upcoming_facilitator_roles(group, now):
+        if role.engaged and role.lead_role_id is None:
+            invitations.withdraw(session, role, now)
     for meeting in group.meetings:
         if meeting.event.status == EventStatus.published and not meeting.event.has_started(now):
             changes.cancel_event(session, meeting.event_id, reason)
