@@ -93,6 +93,10 @@ def test_a_person_signs_up_on_the_public_page_and_a_wrong_wish_keeps_what_they_t
     assert sign_up.thread_ids == [discussion.threads[1].id]
     # Their zone is kept on the person, as a speaker's is: one place for it.
     assert sign_up.person.timezone == "Australia/Sydney"
+    # The kick-off's own page sends people to this one sign-up, not to a bare RSVP.
+    kickoff = client.get(f"/events/{discussion.kickoff_event_id}").get_data(as_text=True)
+    assert f'href="/discussions/{discussion.id}"' in kickoff
+    assert f"/events/{discussion.kickoff_event_id}/rsvp" not in kickoff
     draft = make_discussion(session, programme, publish_kickoff=False)
     assert client.get(f"/discussions/{draft.id}").status_code == 404
 

@@ -60,6 +60,13 @@ def public_discussion(session: Session, discussion_id: int) -> BookDiscussion:
     return discussion
 
 
+def discussion_of_kickoff(session: Session, event_id: int) -> BookDiscussion | None:
+    """The book discussion an event opens, if it is a kick-off: its page sends people to
+    the discussion's sign-up, which places them at the kick-off with their wishes."""
+    return session.execute(select(BookDiscussion).where(
+        BookDiscussion.kickoff_event_id == event_id)).scalar_one_or_none()
+
+
 def _ids(raw: Iterable[object], allowed: list[int], field: str) -> list[int]:
     ids = [signed_links.small_id(str(value)) for value in raw if str(value).strip()]
     if any(value not in allowed for value in ids):
