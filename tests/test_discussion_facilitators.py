@@ -84,6 +84,22 @@ def test_a_new_facilitator_is_invited_once_and_the_one_replaced_told_once(
     assert {role.status for role in kate_roles(session)} == {InvitationStatus.withdrawn}
     assert sent_to(session, "kate@example.org") == ["speaker_invitation", "speaker_withdrawn"]
     assert sent_to(session, "rua@example.org") == ["speaker_invitation"]
+    # Rua says no: saving the group again (a new room) does not ask her again.
+    rua = session.scalars(select(Role).join(Role.person).where(
+        Person.email == "rua@example.org", Role.lead_role_id.is_(None))).one()
+    invitations.decline(session, rua, "Away that month")
+    planning.save_group(session, discussion, planning.GroupPlan(
+        group.thread_id, group.slot_id, "Rua Ngata", "rua@example.org",
+        meeting_url="https://meet.example.org/craft"), group)
+    session.commit()
+    assert sent_to(session, "rua@example.org") == ["speaker_invitation", "speaker_declined"]
+    # Kate comes back: her withdrawn invitation is renewed, once.
+    planning.save_group(session, discussion, planning.GroupPlan(
+        group.thread_id, group.slot_id, "Kate Wilson", "kate@example.org"), group)
+    session.commit()
+    assert sent_to(session, "kate@example.org") == [
+        "speaker_invitation", "speaker_withdrawn", "speaker_invitation"]
+    assert {role.status for role in kate_roles(session)} == {InvitationStatus.invited}
 
 
 def test_closing_the_group_tells_its_facilitator_once(session: Session,

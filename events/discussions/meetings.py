@@ -108,7 +108,9 @@ def invite_facilitator(session: Session, group: DiscussionGroup, now: datetime) 
     lead = roles.get(events[0].id) or Role(event=events[0], person=person,
                                            kind=RoleKind.facilitator)
     lead.lead_role_id = None
-    if lead.id is None or not lead.engaged:
+    # A no stands until the organisers invite again from the meeting's page; an
+    # invitation withdrawn when someone else took the group is renewed on their return.
+    if lead.id is None or lead.status == InvitationStatus.withdrawn:
         lead.message = (f"You facilitate the {group.name} group of {group.discussion.title}: "
                         f"{len(events)} weekly meetings. One answer covers them all.")
         invitations.move(session, lead, InvitationStatus.invited, Answerer.organiser, now)
