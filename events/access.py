@@ -18,9 +18,11 @@ token. Revoking draws a new nonce, so every earlier link stops working.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from icalendar import Calendar
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -248,10 +250,14 @@ def place_of(session: Session, person: Person, registration_id: int) -> Registra
     return registration
 
 
-def personal_feed(session: Session, site: Site, person: Person) -> bytes:
+def personal_feed(session: Session, site: Site, person: Person,
+                  series: Sequence[Calendar] = (),
+                  series_changed_at: datetime | None = None) -> bytes:
     """The person's private calendar: confirmed places with their join links,
     cancelled ones as STATUS:CANCELLED under the invitation's UID (so calendars
     that took the invitation drop it too). Waitlist places are not events yet.
+    ``series`` are recurring entries of theirs (a discussion group's meetings),
+    changed last at ``series_changed_at``.
     """
     places = [place for place in places_of(session, person)
               if place.status != RegistrationStatus.waitlisted]
@@ -261,10 +267,12 @@ def personal_feed(session: Session, site: Site, person: Person) -> bytes:
                                                     manage_url=link) for place in places}
     # DTSTAMP follows the last change, so an unchanged feed is byte-identical.
     stamp = max((max(place.event.updated_at, place.updated_at) for place in places),
-                default=None)
+                default=series_changed_at)
+    if series_changed_at is not None and stamp is not None:
+        stamp = max(stamp, series_changed_at)
     return calendar.feed([place.event for place in places], site,
                          f"{person.name}: my Mingle events", _zone_of(places), now=stamp,
-                         personal=personal)
+                         personal=personal, series=series)
 
 
 def _zone_of(places: list[Registration]) -> str:

@@ -135,14 +135,19 @@ def event_download(event: Event, site: Site, now: datetime | None = None) -> byt
 
 def feed(events: Iterable[Event], site: Site, name: str, zone_name: str,
          now: datetime | None = None,
-         personal: dict[int, Attendance | RolePart] | None = None) -> bytes:
+         personal: dict[int, Attendance | RolePart] | None = None,
+         series: Iterable[Calendar] = ()) -> bytes:
     """A subscribable calendar of many events (``METHOD:PUBLISH``, no ATTENDEE).
 
     ``personal`` maps event ids to a subscriber's own registrations or roles:
     those entries carry the invitation's UID and the personal join link instead.
     An event given twice appears once: two VEVENTs with one UID and no
-    RECURRENCE-ID make clients keep either one at random.
+    RECURRENCE-ID make clients keep either one at random. ``series`` are
+    whole calendars (a VTIMEZONE and a recurring VEVENT, as a book discussion
+    member's meetings) whose entries join the feed as they are, so the feed and
+    the invitation that carried them agree byte for byte.
     """
+    series = list(series)
     events = list({event.id: event for event in events}.values())
     calendar = _calendar("PUBLISH")
     # RFC 7986 NAME and the de-facto X-WR-* names; vText escapes ",;\" which
@@ -154,6 +159,7 @@ def feed(events: Iterable[Event], site: Site, name: str, zone_name: str,
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vText("PT1H"))
     _add_timezones(calendar, events)
+    _add_series_timezones(calendar, series)
     # Written one VEVENT at a time, as the whole calendar would write them
     # after its properties and time zones: a feed of thousands of events then
     # never holds thousands of component trees at once (tens of megabytes that
@@ -164,6 +170,8 @@ def feed(events: Iterable[Event], site: Site, name: str, zone_name: str,
     parts = [head[:-len(_END_OF_CALENDAR)]]
     for event in events:
         parts.append(_feed_vevent(event, (personal or {}).get(event.id), site, now).to_ical())
+    for entries in series:
+        parts.extend(vevent.to_ical() for vevent in entries.walk("VEVENT"))
     parts.append(_END_OF_CALENDAR)
     return b"".join(parts)
 
@@ -373,6 +381,17 @@ def _role_description(part: RolePart, site: Site) -> str:
         lines.append(f"Your speaker page (briefing, who is who): {part.page_url}")
     lines.append(f"Event page: {site.links.event_page(event.id)}")
     return "\n".join(lines)
+
+
+def _add_series_timezones(calendar: Calendar, series: list[Calendar]) -> None:
+    # RFC 5545 §3.2.19: every TZID once, with its VTIMEZONE; a zone the events
+    # brought already is not repeated.
+    known = {str(zone["tzid"]) for zone in calendar.walk("VTIMEZONE")}
+    for entries in series:
+        for zone in entries.walk("VTIMEZONE"):
+            if str(zone["tzid"]) not in known:
+                known.add(str(zone["tzid"]))
+                calendar.add_component(zone)
 
 
 def _add_timezones(calendar: Calendar, events: Iterable[Event]) -> None:

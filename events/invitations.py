@@ -108,9 +108,12 @@ def closed_reason(event: Event, now: datetime) -> str | None:
 
 
 def move(session: Session, role: Role, to: InvitationStatus, by: Answerer, now: datetime,
-         **context: Any) -> Role:
+         *, quiet: bool = False, **context: Any) -> Role:
     """Move ``role``'s invitation to ``to`` (a new role has status ``None``), made by ``by``,
     with everything that follows (see ``MOVES``); ``context`` goes into the e-mail.
+
+    The roles that follow it (``Role.lead_role_id``: a discussion group's later
+    meetings) move with it, ``quiet``: no e-mail of their own, the lead's said it.
 
     Raises ``NotOpen`` with a reason for a move ``MOVES`` does not allow, one
     ``by`` may not make, or one at an event that is over or cancelled.
@@ -135,10 +138,17 @@ def move(session: Session, role: Role, to: InvitationStatus, by: Answerer, now: 
     if rule.message == "speaker_invitation":
         # The e-mail carries the speaker link: it must exist (issued when sent).
         speaker_access.link_for(session, role.person)
-    enqueue_for_role(session, role, rule.message, rule.method, was=was.value if was else None,
-                     by=by.value, **context)
-    if rule.tell_organisers:
-        _tell_organisers(session, role, after_accepting=was == accepted)
+    if not quiet:
+        enqueue_for_role(session, role, rule.message, rule.method,
+                         was=was.value if was else None, by=by.value, **context)
+        if rule.tell_organisers:
+            _tell_organisers(session, role, after_accepting=was == accepted)
+    for follower in session.execute(select(Role).where(Role.lead_role_id == role.id)
+                                    .order_by(Role.id)).scalars():
+        # Meetings already held keep their answer; only what is still to come follows.
+        if follower.status != to and (follower.status, to) in MOVES \
+                and closed_reason(follower.event, now) is None:
+            move(session, follower, to, by, now, quiet=True)
     return role
 
 

@@ -199,7 +199,6 @@ DISCUSSION_SLOTS = Bounds(1, 10)
 THREAD_NAME_MAX = 120
 BOOK_AUTHOR_MAX = 200
 ISBN_MAX = 20
-READING_MAX = 300
 QUESTION_MAX = 1000
 # The week-2 check: a group with fewer than this many people at its second meeting
 # is running dry, and the organisers are told so with what would help.

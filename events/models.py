@@ -616,9 +616,17 @@ class Role(Base):
     recording_consent: Mapped[bool | None] = mapped_column()
     # The invitation's own changes for its SEQUENCE (``calendar.invitation_sequence``).
     sequence: Mapped[int] = mapped_column(default=0)
+    # The role whose invitation this one follows: a discussion group's facilitator is
+    # invited once for the group, at its first meeting, and the later meetings'
+    # roles move with that one, without e-mails of their own (``invitations.move``).
+    # No foreign key: SQLite cannot add one in place to a table others refer to.
+    lead_role_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     event: Mapped[Event] = relationship(back_populates="roles")
     person: Mapped[Person] = relationship(lazy="joined")
+    followers: Mapped[list[Role]] = relationship(
+        primaryjoin="foreign(Role.lead_role_id) == Role.id", order_by="Role.id",
+        viewonly=True)
 
     @hybrid_property
     def engaged(self) -> bool:

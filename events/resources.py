@@ -7,8 +7,8 @@ place (a seat: ``Registration.holds_seat``). ``Resource.shown`` is the one
 rule of who sees which resource when; the event page, the series page, a
 person's own page and the e-mails all ask it. A series page lists its
 events' resources in order, so someone who joins late can catch up; a book
-discussion's reading plan is such a list too (a resource belongs to an
-event, and ``position`` orders it among the event's others).
+discussion's reading plan is such a list too: its kick-off's resources for
+people with a place, each with the week it is for (``reading_plan``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, and_, false, func, or_, select, true
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    and_,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
@@ -87,6 +99,10 @@ class Resource(Base):
     url: Mapped[str] = mapped_column(String(limits.RESOURCE_URL_MAX), default="")
     # Markdown, sanitised when shown (events.descriptions).
     description: Mapped[str] = mapped_column(Text, default="")
+    # A book discussion's reading plan is its kick-off's resources with a week
+    # (1-based): what to read that week, and in ``description`` a question to
+    # think about. None for an event's own resources.
+    week: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -267,3 +283,30 @@ def for_message(session: Session, message: OutboxMessage) -> list[Resource]:
         return []
     # As of sending, like everything else an e-mail shows of its event.
     return for_place(session, message.registration, timing)
+
+
+def reading_plan(session: Session, event_id: int) -> list[Resource]:
+    """A book discussion's reading plan: the resources of its kick-off ``event_id`` that
+    belong to a week, week by week (whoever may see them: ask ``Resource.shown``)."""
+    return list(session.execute(
+        select(Resource).where(Resource.event_id == event_id, Resource.week.is_not(None))
+        .order_by(Resource.week, *_in_order())).scalars())
+
+
+def set_reading_plan(session: Session, event: Event,
+                     weeks: Sequence[tuple[str, str]]) -> list[Resource]:
+    """Make ``weeks`` (a reading and a question for week 1, 2, ...) the reading plan kept
+    with the kick-off ``event``: before it, for people with a place. Its other resources
+    stay as they are."""
+    for resource in reading_plan(session, event.id):
+        session.delete(resource)
+    session.flush()
+    last = session.execute(select(func.max(Resource.position))
+                           .where(Resource.event_id == event.id)).scalar() or 0
+    plan = [Resource(event=event, week=week, position=last + week,
+                     kind=ResourceKind.reading, timing=ResourceTiming.before,
+                     audience=ResourceAudience.registered, title=reading, description=question)
+            for week, (reading, question) in enumerate(weeks, start=1)]
+    session.add_all(plan)
+    session.flush()
+    return plan

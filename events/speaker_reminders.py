@@ -89,6 +89,8 @@ def _unanswered(session: Session, now: datetime) -> int:
     last = _minutes(max(limits.SPEAKER_UNANSWERED_REMINDERS))
     roles = _candidates(session, InvitationStatus.invited, UNANSWERED, last,
                         Role.invited_at <= now - first, Event.starts_at > now,
+                        # A role that follows another is answered with it: one reminder.
+                        Role.lead_role_id.is_(None),
                         Event.status.in_((EventStatus.draft, EventStatus.published)))
     queued = 0
     for role in roles:

@@ -9,7 +9,7 @@ e-mail and their personal join link.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -56,6 +56,9 @@ class Engagement:
     briefings: list[Briefing]
     confirmed: int
     waitlisted: int
+    # The events whose roles follow this one (a discussion group's later meetings):
+    # answered with it, so they are listed beside it rather than asked again.
+    also: list[Event] = field(default_factory=list)
 
     @property
     def event(self) -> Event:
@@ -105,19 +108,26 @@ def schedule(session: Session, site: Site, person: Person,
     live = [role for role in roles if role.engaged]
     notes = briefings_for(session, [role.event for role in live])
 
+    followers: dict[int, list[Event]] = {}
+    for role in live:
+        if role.lead_role_id is not None:
+            followers.setdefault(role.lead_role_id, []).append(role.event)
+
     def engagement(role: Role) -> Engagement:
         event = role.event
         insider = role.status == InvitationStatus.accepted
         return Engagement(role, two_zones(event.starts_at, event.timezone, person.timezone, now),
                           colleagues_of(role), speaker_access.join_url(site, role),
                           notes.get(event.id, []) if insider else [],
-                          event.seats_taken, event.waitlist_length)
+                          event.seats_taken, event.waitlist_length,
+                          followers.get(role.id, []))
 
     engagements = [engagement(role) for role in live]
     return Schedule(
         person=person,
-        pending=[e for e in engagements
-                 if e.role.status == InvitationStatus.invited and e.event.ends_at > now],
+        # One invitation to answer per lead: the roles that follow it are answered with it.
+        pending=[e for e in engagements if e.role.status == InvitationStatus.invited
+                 and e.role.lead_role_id is None and e.event.ends_at > now],
         upcoming=[e for e in engagements
                   if e.role.status == InvitationStatus.accepted and e.event.ends_at > now],
         past=[e for e in engagements

@@ -16,10 +16,12 @@ from zoneinfo import ZoneInfo
 
 import vobject
 from flask import Flask
+from flask.testing import FlaskClient
 from icalendar import Calendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from events import access
 from events.discussions import (
     attendance,
     forming,
@@ -199,3 +201,59 @@ def test_each_member_gets_one_email_with_their_group_and_every_meeting_for_their
     assert cancel.get_param("method") == "CANCEL"
     assert discussion.book_title in text_of(left[0])
 
+
+
+def invitation_of(message: Any) -> bytes:
+    content = calendar_part(message).get_content()
+    return content.encode() if isinstance(content, str) else content
+
+
+def test_the_private_feed_carries_the_invitations_series_and_drops_a_skipped_week(
+        mail_app: tuple[Flask, SmtpInbox], client: FlaskClient, session: Session,
+        programme: Programme) -> None:
+    _, inbox = mail_app
+    discussion = published_group(session, programme)
+    while mailer.drain_once() != (0, 0):
+        pass
+    member = session.scalars(select(GroupMember).order_by(GroupMember.id)).all()[1]
+    email = member.sign_up.person.email
+    placed = next(m for m in inbox.wait_for(12) if "book discussion group" in m["Subject"]
+                  and m["To"].addresses[0].addr_spec == email)
+    invited = invitation_of(placed)
+    [sent] = expand(invited)["events"]
+    token = access.issue_manage_token(session, SITE, member.sign_up.person)
+    session.commit()
+    assert client.get(f"/me/{token}x/calendar.ics").status_code == 404
+
+    def feed_entry() -> tuple[bytes, dict[str, Any]]:
+        body = client.get(f"/me/{token}/calendar.ics").get_data()
+        parsed = expand(body)
+        assert parsed["method"] == "PUBLISH"
+        return body, next(e for e in parsed["events"] if e["uid"] == sent["uid"])
+
+    body, entry = feed_entry()
+    # The same series: one UID, every week at 19:30 Auckland across the change, in
+    # ical.js, and in icalendar and vobject too.
+    assert entry["occurrences"] == sent["occurrences"] == [iso(m) for m in EXPECTED]
+    assert entry["sequence"] == sent["sequence"]
+    [feed_vevent] = [v for v in Calendar.from_ical(body).walk("VEVENT")
+                     if str(v["uid"]) == sent["uid"]]
+    [mail_vevent] = Calendar.from_ical(invited).walk("VEVENT")
+    for name in ("dtstart", "dtend"):
+        assert feed_vevent.decoded(name) == mail_vevent.decoded(name)
+        assert feed_vevent.decoded(name).tzinfo.key == "Pacific/Auckland"
+    assert feed_vevent["rrule"] == mail_vevent["rrule"]
+    assert "ATTENDEE" not in body.decode() and body.count(b"TZID:Pacific/Auckland") == 1
+    # A skipped week leaves the feed too (EXDATE), as it leaves the invitation.
+    [group] = attendance.running_groups(session, discussion)
+    meetings.skip_week(session, group, 3)
+    session.commit()
+    body, entry = feed_entry()
+    kept = [moment for n, moment in enumerate(EXPECTED, start=1) if n != 3]
+    assert entry["occurrences"] == [iso(moment) for moment in kept]
+    assert entry["sequence"] > sent["sequence"]
+    only = Calendar.new()
+    for component in Calendar.from_ical(body).subcomponents:
+        if component.name == "VTIMEZONE" or str(component.get("uid")) == sent["uid"]:
+            only.add_component(component)
+    assert vobject_instants(only.to_ical()) == kept

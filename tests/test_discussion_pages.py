@@ -10,10 +10,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from events import access
+from events import access, resources
 from events.discussions import forming, group_page
 from events.discussions.models import BookDiscussion, GroupMember, SignUp
 from events.models import Programme
+from events.resources import ResourceAudience, ResourceTiming
 from tests.conftest import csrf_token_from
 from tests.test_auth import log_in, make_organiser
 from tests.test_discussions import (
@@ -44,7 +45,11 @@ def test_an_organiser_creates_a_discussion_with_its_plan_and_sees_line_by_line_m
     assert created.status_code == 303
     discussion = session.scalars(select(BookDiscussion)).one()
     assert [s.label for s in discussion.slots] == ["Tuesdays 7:30 pm", "Thursdays 7:30 pm"]
-    assert discussion.reading_plan[0].question == "Why?"
+    # The reading plan is the kick-off's resources, week by week, for people with a place.
+    [week_one] = resources.reading_plan(session, discussion.kickoff_event_id)
+    assert (week_one.week, week_one.title, week_one.description) == (1, "Chapters 1-4", "Why?")
+    assert week_one.audience == ResourceAudience.registered
+    assert week_one.timing == ResourceTiming.before
     page = client.get(f"/organise/discussions/{discussion.id}")
     assert page.status_code == 200 and "Form the groups" in page.get_data(as_text=True)
     assert client.get(f"/organise/discussions/{discussion.id}/edit").status_code == 200
@@ -71,10 +76,12 @@ def test_a_person_signs_up_on_the_public_page_and_a_wrong_wish_keeps_what_they_t
     discussion = make_discussion(session, programme)
     page = client.get(f"/discussions/{discussion.id}")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "Chapters 1-4" in html
+    # The reading plan is for people with a place: the public page does not list it.
+    assert page.status_code == 200 and "Chapters 1-4" not in html
     token = csrf_token_from(html)
     form = {"csrf_token": token, "name": "Ann Reader", "email": "ann@example.org",
-            "threads": [str(discussion.threads[1].id), ""], "shares_first_name": "y"}
+            "threads": [str(discussion.threads[1].id), ""], "shares_first_name": "y",
+            "timezone": "Australia/Sydney"}
     refused = client.post(f"/discussions/{discussion.id}/sign-up", data=form)
     assert refused.status_code == 422
     assert "Choose at least one meeting time" in refused.get_data(as_text=True)
@@ -84,6 +91,12 @@ def test_a_person_signs_up_on_the_public_page_and_a_wrong_wish_keeps_what_they_t
     assert done.status_code == 200 and "You are signed up" in done.get_data(as_text=True)
     sign_up = session.scalars(select(SignUp)).one()
     assert sign_up.thread_ids == [discussion.threads[1].id]
+    # Their zone is kept on the person, as a speaker's is: one place for it.
+    assert sign_up.person.timezone == "Australia/Sydney"
+    # The kick-off's own page sends people to this one sign-up, not to a bare RSVP.
+    kickoff = client.get(f"/events/{discussion.kickoff_event_id}").get_data(as_text=True)
+    assert f'href="/discussions/{discussion.id}"' in kickoff
+    assert f"/events/{discussion.kickoff_event_id}/rsvp" not in kickoff
     draft = make_discussion(session, programme, publish_kickoff=False)
     assert client.get(f"/discussions/{draft.id}").status_code == 404
 
@@ -130,6 +143,9 @@ def test_a_member_reaches_their_group_page_and_join_link_and_nobody_else_does(
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Chapters 1-4" in html and "What does a library owe its town?" in html
+    # The reading plan is for people with a place: not on the public page.
+    public = client.get(f"/discussions/{discussion.id}")
+    assert public.status_code == 200 and "Chapters 1-4" not in public.get_data(as_text=True)
     assert group_page.join_token(site, member) in html
     assert page.headers["Cache-Control"] == "private, no-store"
     assert client.get(f"/me/{token}x/discussions/{discussion.id}").status_code == 404

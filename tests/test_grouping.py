@@ -148,6 +148,23 @@ for _count in range(1, 41):
             test_every_head_count_is_grouped_within_limits_or_explained_with_remedies_that_work))
 
 
+def test_every_count_from_6_to_200_is_grouped_within_limits_or_reported_as_impossible(
+) -> None:
+    # The property above draws its counts; this walks every one once, with the
+    # wishes out of the way, so no count between 6 and 200 is left to chance.
+    impossible = []
+    for count in range(6, 201):
+        people = newcomers(count, 0, (MON,))
+        candidates = candidate_groups(THREADS[:1], (MON,), people)
+        result = form_groups(people, candidates)
+        if isinstance(result, Infeasible):
+            assert [o.kind for o in result.obstacles] == [ObstacleKind.HEAD_COUNT]
+            impossible.append(count)
+            continue
+        assert_valid(result, people, candidates)
+    assert impossible == [9, 10, 11, 17]
+
+
 def test_the_counts_groups_of_six_to_eight_cannot_hold_are_exactly_1_to_5_9_to_11_and_17() -> None:
     counts = HeadCounts([SizeLimits(6, 8)] * 60, 400)
     assert [n for n in range(1, 401) if counts.least_between(n, n) is None] == [

@@ -23,6 +23,7 @@ from events.resources import (
     ResourceTiming,
 )
 from tests.conftest import SmtpInbox, csrf_token_from
+from tests.feedback_support import held_event
 from tests.test_auth import log_in, make_organiser
 from webapp.extensions import db
 from webapp.mailer import drain_once
@@ -301,3 +302,19 @@ def test_the_reminder_e_mail_lists_the_pre_reading_a_seat_brings(
     assert '<a href="https://example.org/read">before-registered</a>' in html
     assert "Chapter one &amp; two" in html and "<strong>one</strong>" in html
 
+
+
+def test_the_feedback_request_lists_what_was_shared_after_the_event(
+        mail_app: tuple[Flask, SmtpInbox], make_event: Callable[..., Event]) -> None:
+    _, inbox = mail_app
+    session = db.session
+    held = held_event(session, make_event, attended=1)
+    every_kind_of(session, held.event)
+    session.commit()
+    assert reminders.run_due(session, site=current_site()).feedback.requests == 1
+    session.commit()
+    assert drain_once() == (1, 0)
+    [request] = inbox.wait_for(1)
+    text = request.get_body(preferencelist=("plain",)).get_content()
+    assert "after-public" in text and "after-registered" in text
+    assert "before-public" not in text and "before-registered" not in text

@@ -361,6 +361,8 @@ PAGES = [
     Page("member's group page", lambda w: f"/me/{w.token}/discussions/{w.running}",
          data=discussion_world),
     Page("manage page with discussions", lambda w: f"/me/{w.token}", data=discussion_world),
+    Page("personal feed with a group's meetings", lambda w: f"/me/{w.token}/calendar.ics",
+         data=discussion_world),
     Page("discussion (organiser)", lambda w: f"/organise/discussions/{w.running}",
          organiser=True, data=discussion_world),
     Page("forming page", lambda w: f"/organise/discussions/{w.draft}/forming", organiser=True,

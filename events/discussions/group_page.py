@@ -26,11 +26,11 @@ from events.discussions.models import (
     GroupMember,
     GroupStatus,
     MeetingAttendance,
-    ReadingWeek,
     SignUp,
 )
 from events.errors import NotFound, NotOpen
 from events.models import Person, RegistrationStatus, utcnow
+from events.resources import Resource
 from events.site import Site
 
 
@@ -67,7 +67,8 @@ class Meeting:
     starts_at: datetime  # in the member's zone
     ends_at: datetime
     skipped: bool
-    reading: ReadingWeek | None
+    # The reading plan's resources for the week (what to read, a question).
+    reading: list[Resource]
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,8 @@ class GroupView:
     join_url: str | None
     # First names of the other members who agreed to show theirs.
     others: list[str]
+    # The reading plan, week by week, for someone with a place (``Resource.shown``).
+    reading_plan: list[Resource]
 
     @property
     def state(self) -> str:
@@ -111,25 +114,28 @@ def group_view(session: Session, site: Site, sign_up: SignUp,
     """Everything the member's group page shows, in a fixed number of queries."""
     now = now or utcnow()
     discussion: BookDiscussion = sign_up.discussion
-    zone = sign_up.timezone or discussion.programme.timezone
+    zone = sign_up.person.timezone or discussion.programme.timezone
+    # Shown before the event as before-resources are: the plan is for reading ahead.
+    plan = [item for item in discussion.reading_plan
+            if item.shown(sign_up.registration.holds_seat, event_started=False)]
     member = session.execute(
         select(GroupMember).where(GroupMember.sign_up_id == sign_up.id)).scalar_one_or_none()
     if member is None or member.group.status == GroupStatus.candidate:
-        return GroupView(sign_up, None, zone, [], None, None, [])
+        return GroupView(sign_up, None, zone, [], None, None, [], plan)
     group = member.group
-    shown = [_meeting(discussion, meeting, ZoneInfo(zone)) for meeting in group.meetings]
+    shown = [_meeting(meeting, ZoneInfo(zone), plan) for meeting in group.meetings]
     this_week = next((m for m in shown if m.ends_at > now and not m.skipped), None)
     others = [] if not member.is_active else [
         other.sign_up.first_name for other in meetings.active_members(session, group)
         if other.id != member.id and other.sign_up.shares_first_name]
     return GroupView(sign_up, member, zone, shown, this_week,
-                     join_url(site, member) if member.is_active else None, others)
+                     join_url(site, member) if member.is_active else None, others, plan)
 
 
-def _meeting(discussion: BookDiscussion, meeting: GroupMeeting, zone: ZoneInfo) -> Meeting:
+def _meeting(meeting: GroupMeeting, zone: ZoneInfo, plan: list[Resource]) -> Meeting:
     event = meeting.event
     return Meeting(meeting.week, event.starts_at.astimezone(zone), event.ends_at.astimezone(zone),
-                   meeting.skipped, discussion.reading_for(meeting.week))
+                   meeting.skipped, [item for item in plan if item.week == meeting.week])
 
 
 def meeting_room_for(session: Session, member: GroupMember,

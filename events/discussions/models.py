@@ -1,4 +1,5 @@
-"""A book discussion's data: the book, its threads, meeting slots and reading plan,
+"""A book discussion's data: the book, its threads, meeting slots and reading plan
+(the kick-off's resources of each week, ``events.resources``),
 who signed up with what wishes, the draft grouping, the groups, their meetings and
 who came to them.
 
@@ -39,6 +40,7 @@ from events.models import (
     _enum,
     utcnow,
 )
+from events.resources import Resource
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -80,8 +82,12 @@ class BookDiscussion(Base):
     slots: Mapped[list[MeetingSlot]] = relationship(
         back_populates="discussion", order_by="(MeetingSlot.weekday, MeetingSlot.local_time)",
         cascade="all, delete-orphan")
-    reading_plan: Mapped[list[ReadingWeek]] = relationship(
-        back_populates="discussion", order_by="ReadingWeek.week", cascade="all, delete-orphan")
+    # The reading plan: the kick-off's resources that belong to a week
+    # (events.resources.set_reading_plan writes them; one list, one source).
+    reading_plan: Mapped[list[Resource]] = relationship(
+        primaryjoin="and_(foreign(Resource.event_id) == BookDiscussion.kickoff_event_id, "
+                    "Resource.week.is_not(None))",
+        order_by="(Resource.week, Resource.position, Resource.id)", viewonly=True)
 
     @hybrid_property
     def groups_published(self) -> bool:
@@ -100,9 +106,6 @@ class BookDiscussion(Base):
     @property
     def title(self) -> str:
         return f"{self.book_title} — book discussion"
-
-    def reading_for(self, week: int) -> ReadingWeek | None:
-        return next((item for item in self.reading_plan if item.week == week), None)
 
 
 class DiscussionThread(Base):
@@ -148,21 +151,6 @@ class MeetingSlot(Base):
         return start + timedelta(days=(self.weekday - start.weekday()) % 7)
 
 
-class ReadingWeek(Base):
-    """One week of the reading plan: what to read, and a question to think about."""
-
-    __tablename__ = "reading_weeks"
-    __table_args__ = (UniqueConstraint("discussion_id", "week"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    discussion_id: Mapped[int] = mapped_column(ForeignKey("book_discussions.id"))
-    week: Mapped[int] = mapped_column(Integer)
-    reading: Mapped[str] = mapped_column(String(limits.READING_MAX))
-    question: Mapped[str] = mapped_column(Text, default="")
-
-    discussion: Mapped[BookDiscussion] = relationship(back_populates="reading_plan")
-
-
 class SignUp(Base):
     """A person's one sign-up: their kick-off registration and their wishes for a group."""
 
@@ -180,8 +168,6 @@ class SignUp(Base):
     with_email: Mapped[str] = mapped_column(String(limits.EMAIL_MAX), default="")
     # Whether the other members of their group may see their first name.
     shares_first_name: Mapped[bool] = mapped_column(default=True)
-    # Their own zone, if they gave one: their meeting times are shown in it.
-    timezone: Mapped[str] = mapped_column(String(limits.TIMEZONE_MAX), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     person: Mapped[Person] = relationship(lazy="joined")

@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from events import booking, limits, planning
+from events import booking, limits, planning, resources
 from events.discussions.models import (
     WEEKDAYS,
     BookDiscussion,
@@ -24,7 +24,6 @@ from events.discussions.models import (
     DiscussionThread,
     GroupStatus,
     MeetingSlot,
-    ReadingWeek,
     SignUp,
 )
 from events.errors import InvalidInput, NotOpen
@@ -105,8 +104,8 @@ def _reading_plan(text: str, weeks: int) -> list[tuple[str, str]]:
     plan = []
     for number, line in enumerate(_lines(text), start=1):
         reading, _, question = (part.strip() for part in line.partition("|"))
-        planning._text(reading, "reading_plan", f"reading of week {number}", limits.READING_MAX,
-                       required=True)
+        planning._text(reading, "reading_plan", f"reading of week {number}",
+                       limits.RESOURCE_TITLE_MAX, required=True)
         planning._text(question, "reading_plan", f"question of week {number}",
                        limits.QUESTION_MAX)
         plan.append((reading, question))
@@ -118,7 +117,7 @@ def _reading_plan(text: str, weeks: int) -> list[tuple[str, str]]:
 
 def reading_plan_text(discussion: BookDiscussion) -> str:
     """The reading plan as the organiser types it (for the edit form)."""
-    return "\n".join(f"{item.reading} | {item.question}".rstrip(" |")
+    return "\n".join(f"{item.title} | {item.description}".rstrip(" |")
                      for item in discussion.reading_plan)
 
 
@@ -166,9 +165,9 @@ def save_discussion(session: Session, programme: Programme, plan: DiscussionPlan
             setattr(discussion, name, value)
     _keep_threads(session, discussion, threads)
     _keep_slots(session, discussion, slots)
-    discussion.reading_plan = [ReadingWeek(week=n, reading=reading, question=question)
-                               for n, (reading, question) in enumerate(readings, start=1)]
     session.flush()
+    resources.set_reading_plan(session, discussion.kickoff, readings)
+    session.expire(discussion, ["reading_plan"])
     return discussion
 
 

@@ -53,11 +53,18 @@ def public_discussion(session: Session, discussion_id: int) -> BookDiscussion:
     discussion = session.execute(
         select(BookDiscussion).where(BookDiscussion.id == discussion_id)
         .options(selectinload(BookDiscussion.threads), selectinload(BookDiscussion.slots),
-                 selectinload(BookDiscussion.reading_plan))
+                 selectinload(BookDiscussion.programme))
     ).scalar_one_or_none()
     if discussion is None or discussion.kickoff.status == EventStatus.draft:
         raise NotFound("There is no such book discussion.")
     return discussion
+
+
+def discussion_of_kickoff(session: Session, event_id: int) -> BookDiscussion | None:
+    """The book discussion an event opens, if it is a kick-off: its page sends people to
+    the discussion's sign-up, which places them at the kick-off with their wishes."""
+    return session.execute(select(BookDiscussion).where(
+        BookDiscussion.kickoff_event_id == event_id)).scalar_one_or_none()
 
 
 def _ids(raw: Iterable[object], allowed: list[int], field: str) -> list[int]:
@@ -82,11 +89,15 @@ def clean_wishes(discussion: BookDiscussion, wishes: Wishes, email: str) -> dict
         if partner == email:
             raise InvalidInput("Give the e-mail of someone else you would like to be with.",
                                field="with_email")
-    zone = ""
-    if isinstance(wishes.timezone, str) and wishes.timezone.strip():
-        zone = clean_zone(wishes.timezone)
     return dict(slot_ids=slots, thread_ids=threads, with_email=partner,
-                shares_first_name=bool(wishes.shares_first_name), timezone=zone)
+                shares_first_name=bool(wishes.shares_first_name))
+
+
+def _zone(wishes: Wishes) -> str | None:
+    """The zone the person gave, checked; ``None`` when they gave none."""
+    if isinstance(wishes.timezone, str) and wishes.timezone.strip():
+        return clean_zone(wishes.timezone)
+    return None
 
 
 def sign_up(session: Session, discussion_id: int, name: object, email: object, wishes: Wishes,
@@ -99,8 +110,13 @@ def sign_up(session: Session, discussion_id: int, name: object, email: object, w
     """
     discussion = public_discussion(session, discussion_id)
     values = clean_wishes(discussion, wishes, clean_email(email))
+    zone = _zone(wishes)
     placed = booking.register(session, discussion.kickoff_event_id, name, email, now)
     registration = placed.registration
+    if zone is not None:
+        # The person's own zone, kept on the person: their meetings, their speaker
+        # page and every e-mail then show times in it.
+        registration.person.timezone = zone
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     # An upsert: two first sign-ups from one address at once must not collide.
     created = session.execute(

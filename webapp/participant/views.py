@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, redirect, render_template, url_for
 
 from events import access, booking, forgetting, link_replacement
+from events.discussions import meeting_calendar
 from events.discussions.signing_up import sign_ups_of
 from events.errors import NotOpen
 from events.models import Person, RegistrationStatus, utcnow
@@ -115,5 +116,6 @@ def forget_me(token: str) -> Page:
 @bp.get("/me/<token>/calendar.ics")
 def my_feed(token: str) -> Response:
     person = _person(token)
-    body = access.personal_feed(db.session, current_site(), person)
+    # Their places, and their discussion groups' meetings as the invitation's series.
+    body = meeting_calendar.personal_feed(db.session, current_site(), person)
     return calendar_response(body, "my-mingle.ics", private=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from events import booking, catalogue, early_access, listings, resources
+from events.discussions import signing_up
 from events.models import Event
 from webapp.caching import cached_page
 from webapp.extensions import db, limiter
@@ -37,7 +38,8 @@ def _render_event(event: Event, form: RsvpForm, problem: str | None = None) -> s
     shown = resources.shown_publicly(db.session, [event])[event.id]
     return render_template("public/event.html", event=event, form=form, problem=problem,
                            resources=shown,
-                           from_ideas=early_access.ideas_behind(db.session, event))
+                           from_ideas=early_access.ideas_behind(db.session, event),
+                           discussion=signing_up.discussion_of_kickoff(db.session, event.id))
 
 
 def _rsvp_form_again() -> PageWithProblem:
