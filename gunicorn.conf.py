@@ -1,0 +1,32 @@
+"""gunicorn's settings for Mingle, read from this folder by ``gunicorn wsgi:app``.
+
+When separate ``flask --app wsgi worker`` processes send the e-mail
+(``OUTBOX_IN_PROCESS=0``), the master loads the app once before it forks its
+workers, so the workers share the pages of everything imported instead of
+each holding a copy of its own (copy-on-write). The collector is kept off
+while loading and then told to leave the loaded objects alone
+(``gc.freeze``), because a collection touching them would copy their pages
+into every worker. With the outbox drained in each web process the app is
+loaded by each worker, as gunicorn does by default: the drain runs in a
+thread, and a thread started in the master would not be in its workers.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+
+# As webapp.config reads it (not imported here: the master would load the app's packages).
+_in_process = os.environ.get("OUTBOX_IN_PROCESS")
+preload_app = _in_process is not None and _in_process.strip().lower() not in (
+    "1", "true", "yes", "on")
+
+if preload_app:
+    gc.disable()
+
+
+def when_ready(_server: object) -> None:
+    # Called once the app is loaded, before the first worker is forked.
+    if preload_app:
+        gc.freeze()
+        gc.enable()
