@@ -258,12 +258,13 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None
 
 
 @pytest.fixture(scope="module")
-def stack(database_url: str, network: Network,
+def stack(database_url: str, request: pytest.FixtureRequest,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """PostgreSQL, Redis and SMTP reachable from both namespaces, and a gunicorn host in each."""
     if not database_url.startswith("postgresql"):
         pytest.skip("hosts share a PostgreSQL server, not a SQLite file: this test runs "
                     "with TEST_DATABASE_URL")
+    network: Network = request.getfixturevalue("network")
     import redis
 
     try:
