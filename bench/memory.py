@@ -12,7 +12,8 @@ a thread reads each process's ``/proc/<pid>/smaps_rollup`` ten times a second:
 - USS (private pages) is what stopping that one process would free.
 
 A web worker's figure is its peak; the stack's is the peak of the sum over
-all its processes at one moment.
+all its processes at one moment, beside the same sum at rest, just before the
+load starts.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,9 @@ from bench import load, servers
 SECONDS = int(os.environ.get("BENCH_MEMORY_SECONDS", "4"))
 # Seconds between readings.
 INTERVAL = 0.1
+# "in-process": no outbox worker; each web worker drains the outbox in a thread
+# (OUTBOX_IN_PROCESS=1), the other way to run a small machine.
+OUTBOX = os.environ.get("BENCH_MEMORY_OUTBOX", "worker")
 
 
 @dataclass(frozen=True)
@@ -127,13 +131,21 @@ def measure(env: dict[str, str], loads: list[tuple[str, str, dict[str, str]]],
             workdir: Path) -> dict[str, Any]:
     """Run the stack under each of ``loads`` (name, wrk script, its settings) and return the
     peaks: each web worker's, the master's, the outbox worker's and the stack's."""
-    stack_env = {**env, "OUTBOX_IN_PROCESS": "0"}
+    separate = OUTBOX != "in-process"
+    stack_env = {**env, "OUTBOX_IN_PROCESS": "0" if separate else "1"}
     with (servers.serving("wsgi:app", stack_env, workdir / "memory.log") as web,
-          outbox_worker(stack_env, workdir / "worker.log") as worker):
+          outbox_worker(stack_env, workdir / "worker.log") if separate
+          else nullcontext() as worker):
         # The worker has loaded the app once it answers the first pass.
         time.sleep(3)
-        with Sampler({"master": web.process.pid, "web worker": web.worker_pids(),
-                      "outbox worker": worker.pid}) as sampler:
+        roles: dict[str, int | list[int]] = {"master": web.process.pid,
+                                             "web worker": web.worker_pids()}
+        if worker is not None:
+            roles["outbox worker"] = worker.pid
+        at_rest = [reading for pid in [web.process.pid, *web.worker_pids(),
+                                       *([worker.pid] if worker else [])]
+                   if (reading := usage(pid)) is not None]
+        with Sampler(roles) as sampler:
             for name, script, run_env in loads:
                 figures = load.run(web.port, script, run_env, workdir, SECONDS)
                 _settle(web.port)
@@ -141,7 +153,7 @@ def measure(env: dict[str, str], loads: list[tuple[str, str, dict[str, str]]],
             # The outbox worker sends what the RSVPs queued.
             time.sleep(2 * SECONDS)
         hwm = dict(zip(web.worker_pids(), web.peak_rss_mb(), strict=True))
-        if worker.poll() is not None:
+        if worker is not None and worker.poll() is not None:
             raise SystemExit(f"the outbox worker exited; see {workdir / 'worker.log'}")
     peaks = sampler.peaks
 
@@ -151,8 +163,10 @@ def measure(env: dict[str, str], loads: list[tuple[str, str, dict[str, str]]],
                 for pid, u in peaks.each.items() if peaks.roles[pid] == role]
 
     return {"web_workers": of("web worker"), "master": of("master")[0],
-            "outbox_worker": of("outbox worker")[0],
-            "stack_rss": round(peaks.stack_rss, 1), "stack_pss": round(peaks.stack_pss, 1)}
+            "outbox_worker": (of("outbox worker") or [None])[0],
+            "stack_rss": round(peaks.stack_rss, 1), "stack_pss": round(peaks.stack_pss, 1),
+            "at_rest_pss": round(sum(reading.pss for reading in at_rest), 1),
+            "at_rest_rss": round(sum(reading.rss for reading in at_rest), 1)}
 
 
 def _settle(port: int) -> None:
@@ -171,11 +185,14 @@ def lines(result: dict[str, Any]) -> list[str]:
     each = "; ".join(f"RSS {w['rss']:.0f} (high-water {w['rss_hwm']:.0f}), PSS {w['pss']:.0f}, "
                      f"USS {w['uss']:.0f}" for w in workers)
     master, outbox = result["master"], result["outbox_worker"]
+    sender = (f"outbox worker: RSS {outbox['rss']:.0f}, PSS {outbox['pss']:.0f}, "
+              f"USS {outbox['uss']:.0f}" if outbox else "outbox drained in the web workers")
     return [
         f"peak per web worker (MiB): {each}",
-        f"gunicorn master: RSS {master['rss']:.0f}, PSS {master['pss']:.0f}; "
-        f"outbox worker: RSS {outbox['rss']:.0f}, PSS {outbox['pss']:.0f}, "
-        f"USS {outbox['uss']:.0f}",
-        f"whole stack ({len(workers)} web workers, master, outbox worker) at its peak: "
-        f"PSS {result['stack_pss']:.0f} MiB (RSS added up {result['stack_rss']:.0f} MiB)",
+        f"gunicorn master: RSS {master['rss']:.0f}, PSS {master['pss']:.0f}; {sender}",
+        f"whole stack ({len(workers)} web workers, master"
+        f"{', outbox worker' if outbox else ''}) at its peak: "
+        f"PSS {result['stack_pss']:.0f} MiB (RSS added up {result['stack_rss']:.0f} MiB); "
+        f"at rest before the load: PSS {result['at_rest_pss']:.0f} MiB "
+        f"(RSS added up {result['at_rest_rss']:.0f} MiB)",
     ]
