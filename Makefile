@@ -17,7 +17,7 @@ run: $(STAMPS)/app
 	$(RUN_ENV) $(BIN)/flask --app wsgi seed-demo --if-empty
 	$(RUN_ENV) $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
-test: $(STAMPS)/test $(STAMPS)/node $(STAMPS)/chromium
+test: $(STAMPS)/test $(STAMPS)/node $(STAMPS)/chromium $(STAMPS)/iproute2
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -52,6 +52,17 @@ $(STAMPS)/chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else \
 	    echo "chromium is missing: install Debian's 'chromium' package (browser tests will be skipped)"; \
+	  fi; \
+	fi
+	@mkdir -p $(STAMPS) && touch $@
+
+# iproute2's `ip` makes the network namespaces of the two-host test (tests/test_two_hosts.py).
+$(STAMPS)/iproute2:
+	@if ! command -v ip >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 >/dev/null; \
+	  else \
+	    echo "ip is missing: install Debian's 'iproute2' package (the two-host test will be skipped)"; \
 	  fi; \
 	fi
 	@mkdir -p $(STAMPS) && touch $@

@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, func, select, text
 
-from bench import load, seed, servers, write_floor
+from bench import load, memory, seed, servers, write_floor
 from events.models import Event, Registration
 from webapp.config import database_url
 
@@ -34,7 +34,7 @@ ROOT = HERE.parent
 PAGE_EVENTS = 50
 TARGETS = {
     "rsvp_to_floor": 0.7, "rsvp_p99_ms": 250.0, "page_to_hello": 0.25,
-    "feed_304_to_hello": 0.5, "worker_peak_mb": 120.0,
+    "feed_304_to_hello": 0.5, "worker_peak_mb": 80.0, "stack_pss_mb": 200.0,
 }
 PAGES = ("event page", "home page", "API list", "programme page", "series page", "ideas board",
          "help page")
@@ -129,6 +129,31 @@ def _expect(port: int, method: str, path: str, status: int, **kwargs: Any) -> di
     return headers
 
 
+def page_loads(seeded: seed.Seeded) -> tuple[tuple[str, dict[str, str]], ...]:
+    """The GET rows: each row's name and wrk settings (``get.lua``)."""
+    pages = ",".join(f"/events/{event_id}" for event_id in seeded.roomy_event_ids[:PAGE_EVENTS])
+    return (("event page", {"BENCH_PATHS": pages}), ("home page", {"BENCH_PATHS": "/"}),
+            ("API list", {"BENCH_PATHS": "/api/v1/events"}),
+            ("programme page", {"BENCH_PATHS": ",".join(
+                f"/programmes/{slug}" for slug in seeded.programme_slugs)}),
+            ("series page", {"BENCH_PATHS": ",".join(
+                f"/series/{series_id}" for series_id in seeded.series_ids)}),
+            ("ideas board", {"BENCH_PATHS": f"/programmes/{seed.BOARD_SLUG}/ideas"}),
+            ("help page", {"BENCH_PATHS": "/help"}),
+            ("feed (full)", {"BENCH_PATHS": "/calendar.ics"}))
+
+
+def every_load(seeded: seed.Seeded) -> list[tuple[str, str, dict[str, str]]]:
+    """Every kind of request Mingle answers in the table (name, wrk script, settings),
+    for the memory measurement."""
+    rsvp_ids = ",".join(map(str, seeded.roomy_event_ids))
+    return [*((name, "get", run_env) for name, run_env in page_loads(seeded)),
+            (RSVP, "rsvp", {"BENCH_EVENT_IDS": rsvp_ids,
+                            "BENCH_TAG": f"memory{secrets.token_hex(3)}"}),
+            (RSVP_FULL, "rsvp", {"BENCH_EVENT_IDS": ",".join(map(str, seeded.full_event_ids)),
+                                 "BENCH_TAG": f"memoryfull{secrets.token_hex(3)}"})]
+
+
 def measure(url: str, seeded: seed.Seeded, workdir: Path) -> tuple[
         list[dict[str, Any]], list[float]]:
     """Every measurement, in ROUNDS rounds; returns the rows and Mingle's workers' peak memory.
@@ -140,16 +165,7 @@ def measure(url: str, seeded: seed.Seeded, workdir: Path) -> tuple[
     the write floor and Mingle's RSVP one after the other.
     """
     env = _app_env(url, workdir)
-    pages = ",".join(f"/events/{event_id}" for event_id in seeded.roomy_event_ids[:PAGE_EVENTS])
-    gets = (("event page", {"BENCH_PATHS": pages}), ("home page", {"BENCH_PATHS": "/"}),
-            ("API list", {"BENCH_PATHS": "/api/v1/events"}),
-            ("programme page", {"BENCH_PATHS": ",".join(
-                f"/programmes/{slug}" for slug in seeded.programme_slugs)}),
-            ("series page", {"BENCH_PATHS": ",".join(
-                f"/series/{series_id}" for series_id in seeded.series_ids)}),
-            ("ideas board", {"BENCH_PATHS": f"/programmes/{seed.BOARD_SLUG}/ideas"}),
-            ("help page", {"BENCH_PATHS": "/help"}),
-            ("feed (full)", {"BENCH_PATHS": "/calendar.ics"}))
+    gets = page_loads(seeded)
     floor_ids = ",".join(map(str, range(1, write_floor.SEAT_ROWS + 1)))
     rsvp_ids = ",".join(map(str, seeded.roomy_event_ids))
     full_ids = ",".join(map(str, seeded.full_event_ids))
@@ -253,15 +269,23 @@ def capacity_check(url: str) -> dict[str, int]:
             "registrations": registrations, "outbox_rows": queued}
 
 
-def bench_database(kind: str, url: str) -> dict[str, Any]:
-    """Every measurement on one database."""
+def bench_database(kind: str, url: str, only_memory: bool = False) -> dict[str, Any]:
+    """Every measurement on one database (or, with ``only_memory``, the stack's memory)."""
     print(f"\n== {kind} ==", flush=True)
     with tempfile.TemporaryDirectory(prefix="mingle-bench-") as tmp:
         workdir = Path(tmp)
         if url.startswith("sqlite"):
             url = f"sqlite:///{workdir / 'mingle.db'}"
         seeded = prepare(url, workdir)
-        rows, peaks = measure(url, seeded, workdir)
+        rows, peaks = [], []
+        if not only_memory:
+            rows, peaks = measure(url, seeded, workdir)
+        # The small machine's stack is measured on SQLite, after (apart from) the rounds.
+        stack = (memory.measure(_app_env(url, workdir), every_load(seeded), workdir)
+                 if kind == "sqlite" else None)
+        if stack is not None:
+            for line in memory.lines(stack):
+                print(f"  {line}", flush=True)
         check = capacity_check(url)
     print(f"  after the run: {check['events_over_capacity']} events over capacity, "
           f"{check['counters_out_of_step']} seat counters out of step with confirmed places, "
@@ -269,11 +293,27 @@ def bench_database(kind: str, url: str) -> dict[str, Any]:
           f"{check['shared_queue_numbers']} queue numbers shared "
           f"({check['registrations']} registrations, {check['outbox_rows']} outbox rows)")
     return {"database": kind, "rows": rows,
-            "worker_peak_rss_mb": [round(peak, 1) for peak in peaks], "capacity": check}
+            "worker_peak_rss_mb": [round(peak, 1) for peak in peaks], "memory": stack,
+            "capacity": check}
+
+
+def memory_targets(stack: dict[str, Any] | None) -> dict[str, bool]:
+    """The small machine's targets: each web worker and the whole stack on SQLite."""
+    if stack is None:
+        return {}
+    worst = max(max(worker["rss"], worker["rss_hwm"]) for worker in stack["web_workers"])
+    return {
+        f"peak RSS per web worker <= {TARGETS['worker_peak_mb']:.0f} MB":
+            worst <= TARGETS["worker_peak_mb"],
+        f"whole stack PSS <= {TARGETS['stack_pss_mb']:.0f} MB":
+            stack["stack_pss"] <= TARGETS["stack_pss_mb"],
+    }
 
 
 def targets(result: dict[str, Any]) -> dict[str, bool]:
     """Which of the issue's targets this database's figures meet."""
+    if not result["rows"]:
+        return {**memory_targets(result["memory"]), **capacity_targets(result)}
     rows = {row["name"]: row for row in result["rows"]}
     rsvps: dict[str, bool] = {}
     for name in RSVPS:
@@ -285,8 +325,13 @@ def targets(result: dict[str, Any]) -> dict[str, bool]:
         **{f"{name} >= 0.25 of hello": rows[name]["to_hello"] >= TARGETS["page_to_hello"]
            for name in PAGES},
         "feed 304 >= 0.5 of hello": rows["feed (304)"]["to_hello"] >= TARGETS["feed_304_to_hello"],
-        "peak memory per worker < 120 MB":
-            max(result["worker_peak_rss_mb"]) < TARGETS["worker_peak_mb"],
+        **memory_targets(result["memory"]),
+        **capacity_targets(result),
+    }
+
+
+def capacity_targets(result: dict[str, Any]) -> dict[str, bool]:
+    return {
         "no event over capacity": result["capacity"]["events_over_capacity"] == 0,
         "counters in step, no queue number shared": not any(
             result["capacity"][key] for key in ("counters_out_of_step", "waitlists_out_of_step",
@@ -296,6 +341,13 @@ def targets(result: dict[str, Any]) -> dict[str, bool]:
 
 def print_table(results: list[dict[str, Any]]) -> None:
     for result in results:
+        if not result["rows"]:
+            print(f"\n{result['database']}: memory of the production stack")
+            for line in memory.lines(result["memory"]):
+                print(line)
+            for name, met in result["targets"].items():
+                print(f"  [{'met' if met else 'MISSED'}] {name}")
+            continue
         print(f"\n{result['database']}: gunicorn gthread, {servers.WORKERS} workers x "
               f"{servers.THREADS} threads; wrk {load.CONNECTIONS} connections, "
               f"{ROUNDS} rounds of {load.DURATION} s each")
@@ -313,23 +365,34 @@ def print_table(results: list[dict[str, Any]]) -> None:
                 rows[name]["rounds"], rows[FLOOR_OF[name]]["rounds"], strict=True))
             print(f"{name} ÷ {FLOOR_OF[name]}, round by round: {by_round}")
         peaks = ", ".join(f"{peak:.0f}" for peak in result["worker_peak_rss_mb"])
-        print(f"peak RSS per Mingle worker: {peaks} MiB; "
+        print(f"peak RSS per Mingle worker after the rounds: {peaks} MiB; "
               f"events over capacity: {result['capacity']['events_over_capacity']}")
+        if result["memory"] is not None:
+            print("memory of the production stack (SQLite), every kind of load in turn:")
+            for line in memory.lines(result["memory"]):
+                print(f"  {line}")
         for name, met in result["targets"].items():
             print(f"  [{'met' if met else 'MISSED'}] {name}")
 
 
-def main() -> int:
+def main(arguments: list[str]) -> int:
+    """``python -m bench`` measures everything; ``--only memory`` measures only the
+    memory of the production stack on SQLite (and writes no results file)."""
+    only_memory = arguments == ["--only", "memory"]
+    if arguments and not only_memory:
+        raise SystemExit("usage: python -m bench [--only memory]")
     load.wrk_path()
     databases = [("sqlite", "sqlite://")]
-    if os.environ.get("BENCH_DATABASE_URL"):
+    if os.environ.get("BENCH_DATABASE_URL") and not only_memory:
         databases.append(("postgresql", os.environ["BENCH_DATABASE_URL"]))
     results = []
     for kind, url in databases:
-        result = bench_database(kind, url)
+        result = bench_database(kind, url, only_memory)
         result["targets"] = targets(result)
         results.append(result)
     print_table(results)
+    if only_memory:
+        return 0 if all(results[0]["targets"].values()) else 1
     summary = {"cpus": os.cpu_count(), "connections": load.CONNECTIONS,
                "seconds_each": load.DURATION, "warmup_seconds": load.WARMUP,
                "rounds": ROUNDS,
@@ -343,4 +406,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

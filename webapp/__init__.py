@@ -88,14 +88,22 @@ class RowIdConverter(IntegerConverter):
 
 
 def _schema_commands(app: Flask) -> None:
-    """``flask db ...`` (Flask-Migrate) for the command line only.
+    """``flask db ...`` (Flask-Migrate), loaded only when a ``db`` command runs.
 
-    Alembic costs every process about 11 MB and web workers never migrate,
-    so it is loaded only where the ``flask`` command runs (which sets
-    FLASK_RUN_FROM_CLI before it loads the app).
+    Alembic costs a process about 11 MB, and neither web workers nor the
+    outbox worker migrate. ``SCHEMA_COMMANDS`` loads it at once (for code
+    that calls Flask-Migrate's functions itself).
     """
-    if os.environ.get("FLASK_RUN_FROM_CLI") != "true" and not app.config.get("SCHEMA_COMMANDS"):
+    if not app.config.get("SCHEMA_COMMANDS"):
+        from webapp.cli import SchemaCommands
+
+        app.cli.add_command(SchemaCommands(app))
         return
+    migrate_with_alembic(app)
+
+
+def migrate_with_alembic(app: Flask) -> None:
+    """Bind Flask-Migrate (and so Alembic) to ``app``."""
     from flask_migrate import Migrate
 
     # SQLite cannot ALTER most things; batch mode rebuilds the table instead.

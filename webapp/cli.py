@@ -1,4 +1,5 @@
-"""Commands for ``flask --app wsgi``: seed-demo, worker (one function per command)."""
+"""Commands for ``flask --app wsgi``: seed-demo, worker, create-organiser and the schema's
+``db`` group (one function per command)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import time
 import click
 from flask import Flask
 
-from events import demo
 from webapp.extensions import db
 from webapp.mailer import drain_once, queue_due_work
 from webapp.site import current_site
@@ -25,6 +25,9 @@ def register_commands(app: Flask) -> None:
     @click.option("--if-empty", is_flag=True, help="Only seed a database with no programme.")
     def seed_demo(if_empty: bool) -> None:
         """Add a realistic demo programme."""
+        # Loaded here: the demo's modules are of no use to any other command.
+        from events import demo
+
         if if_empty and not demo.is_empty(db.session):
             click.echo("Database already has data; not seeding.")
             return
@@ -52,6 +55,37 @@ def register_commands(app: Flask) -> None:
                            f"{due.feedback.follow_ups}, sent {sent}, failed {failed}")
                 return
             time.sleep(interval)
+
+
+class SchemaCommands(click.Group):
+    """``flask db ...``: Flask-Migrate's commands, with Alembic loaded only when one runs."""
+
+    def __init__(self, app: Flask) -> None:
+        super().__init__("db", help="Migrate the database (Flask-Migrate's commands).")
+        self.app = app
+
+    def _commands(self) -> click.Group:
+        from flask_migrate.cli import db as commands
+
+        from webapp import migrate_with_alembic
+
+        if "migrate" not in self.app.extensions:
+            migrate_with_alembic(self.app)
+        return commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return self._commands().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return self._commands().get_command(ctx, name)
+
+    def invoke(self, ctx: click.Context) -> object:
+        from flask import g
+
+        # What Flask-Migrate's own group sets from its options: the folder given to
+        # Migrate, no extra arguments.
+        g.directory, g.x_arg = None, ()
+        return super().invoke(ctx)
 
 
 def add_create_organiser(app: Flask) -> None:
