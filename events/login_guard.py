@@ -20,7 +20,7 @@ from events import limits, outbox
 from events.accounts import Account, account_for_email, authenticate
 from events.errors import TooManyTries
 from events.models import Base, UTCDateTime, utcnow
-from events.people import add_once, email_key
+from events.people import add_once, email_key, has_unprintable
 
 
 class LoginFailures(Base):
@@ -52,7 +52,9 @@ def log_in(session: Session, email: object, password: object,
     """The account these credentials open, or ``None`` (the failure counted);
     ``TooManyTries`` while the address must wait, without checking the password."""
     now = now or utcnow()
-    key = email_key(email) if isinstance(email, str) else ""
+    # No account's address holds a control character (PostgreSQL refuses NUL even to
+    # compare): such a try is refused without looking anything up or counting it.
+    key = email_key(email) if isinstance(email, str) and not has_unprintable(email) else ""
     burst = session.get(LoginFailures, key, populate_existing=True) if key else None
     if burst is not None and burst.blocked_until is not None and burst.blocked_until > now:
         wait = max(1, round((burst.blocked_until - now).total_seconds()))

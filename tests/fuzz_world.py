@@ -48,7 +48,9 @@ from events.models import (
     Registration,
     RegistrationStatus,
     Role,
+    RoleKind,
 )
+from events.pending_invitations import PendingInvitation
 from events.resources import Resource
 from events.site import Site
 from events.verified_browsers import AddressCheck, check_token
@@ -135,7 +137,13 @@ def seed(session: Session, site: Site) -> World:
 
     organiser = accounts.account_for_email(session, demo.DEMO_ORGANISER_EMAIL)
     assert organiser is not None
-    reset = accounts.request_password_reset(session, organiser.email)
+    # A reset request is only queued; the worker's step makes the reset its link names.
+    accounts.request_password_reset(session, organiser.email)
+    session.flush()
+    queued = session.scalars(select(OutboxMessage).where(
+        OutboxMessage.kind == "password_reset").order_by(OutboxMessage.id.desc())).first()
+    assert queued is not None and accounts.prepare_reset(session, queued)
+    reset = session.get(accounts.PasswordReset, queued.context["password_reset_id"])
     assert reset is not None
     invitation = accounts.invite_co_organiser(session, organiser, programme, NEW_ORGANISER)
     ideas = list(session.scalars(select(Idea).where(Idea.kind == IdeaKind.challenge)
@@ -147,6 +155,10 @@ def seed(session: Session, site: Site) -> World:
     briefing = briefings.write_briefing(session, event, "event", "Bring a question.")
     session.add_all([comment, check])
     session.flush()
+    # Someone the organisers mean to invite, not asked yet.
+    pending = PendingInvitation(event_id=event.id, kind=RoleKind.assistant, name="Pat Pending",
+                                email="pat.pending@example.org")
+    session.add(pending)
     speaker_link = speaker_access.link_for(session, role.person)
     tokens = {
         "/me": access.issue_manage_token(session, site, person),
@@ -167,7 +179,7 @@ def seed(session: Session, site: Site) -> World:
                registration_id=place.id, role_id=role.id, briefing_id=briefing.id,
                resource_id=resource.id, idea_id=ideas[0].id, comment_id=comment.id,
                merge_id=merge.id, discussion_id=discussion.id, group_id=group.id,
-               sign_up_id=signed.id)
+               sign_up_id=signed.id, pending_id=pending.id)
     # The demo's e-mails are not what is tested: fewer rows to compare.
     session.execute(delete(OutboxMessage))
     session.commit()

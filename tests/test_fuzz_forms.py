@@ -36,7 +36,10 @@ from webapp.site import current_site
 CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 EXAMPLES = 15
 # Refusals that may write, and why. Nothing else may change a row when answering 4xx.
-WRITES_ON_REFUSAL: dict[str, set[str]] = {}
+WRITES_ON_REFUSAL: dict[str, set[str]] = {
+    # A wrong password is counted against the account typed in, whatever the answer.
+    "auth.login": {"login_failures", "outbox"},
+}
 
 
 def changing_rules() -> list[Rule]:
