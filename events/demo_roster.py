@@ -11,7 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from events import booking, feedback_settings, outbox, roster
+from events import booking, feedback_settings, outbox, roster, waitlist
 from events.models import (
     Event,
     EventKind,
@@ -81,6 +81,8 @@ def seed_roster_demo(session: Session, programme: Programme, now: datetime) -> l
     # Its feedback would have been asked for at the time; the feedback demo is the
     # finished series, so nobody here is asked now.
     feedback_settings.set_automatic(session, held, False)
+    # Its waitlist closed when it began, and those still waiting were told then.
+    waitlist.close_waitlist(session, held.id, now)
     # Their confirmations went out at the time: none waits in the outbox now.
     for message in session.execute(select(OutboxMessage).where(
             OutboxMessage.event_id.in_([held.id, coming.id]),
