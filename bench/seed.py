@@ -44,8 +44,10 @@ SPEAKERS = 200
 ROOMY_CAPACITY = 200
 # Every tenth upcoming event is a small, already full group with a waitlist.
 SMALL_CAPACITY = 40
-# One more upcoming event filled in its first minute, with a long waitlist
-# behind it: the RSVP to a full event is measured there.
+# Popular conversations filled in their first minute, each with a long waitlist
+# behind it: RSVPs to full events are measured there, spread over all of them
+# (as confirmed RSVPs are spread over the roomy events) and all on the first.
+FLOOD_EVENTS = 8
 FLOOD_CAPACITY = 200
 FLOOD_WAITING = 5000
 BATCH = 5000
@@ -68,7 +70,7 @@ class Seeded:
     """What the benchmark needs to know about the seeded programme."""
 
     roomy_event_ids: list[int]
-    full_event_id: int
+    full_event_ids: list[int]
     events: int
     registrations: int
     programme_slugs: list[str]
@@ -159,8 +161,8 @@ def seed(url: str, now: datetime | None = None) -> Seeded:
                     "queue_number": k - capacity + 1 if k >= capacity else None,
                     "queued_at": now - timedelta(days=30) + timedelta(seconds=k),
                 })
-        full_event_id = _seed_flood(connection, programmes[0], series[0], speakers,
-                                    participants, now)
+        full_event_ids = [_seed_flood(connection, programmes[0], series[0], speakers,
+                                      participants, now, n) for n in range(FLOOD_EVENTS)]
         _insert(connection, Role, roles)
         _insert(connection, Registration, registrations)
         _insert(connection, Resource, [
@@ -186,19 +188,21 @@ def seed(url: str, now: datetime | None = None) -> Seeded:
         with engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
-    return Seeded(roomy_event_ids=roomy, full_event_id=full_event_id, events=len(events) + 1,
-                  registrations=len(registrations) + FLOOD_CAPACITY + FLOOD_WAITING,
+    return Seeded(roomy_event_ids=roomy, full_event_ids=full_event_ids,
+                  events=len(events) + FLOOD_EVENTS,
+                  registrations=len(registrations)
+                  + FLOOD_EVENTS * (FLOOD_CAPACITY + FLOOD_WAITING),
                   programme_slugs=["programme-1", "programme-2"], series_ids=series)
 
 
 def _seed_flood(connection: Connection, programme_id: int, series_id: int,
-                speakers: list[int], participants: list[int], now: datetime) -> int:
+                speakers: list[int], participants: list[int], now: datetime, n: int) -> int:
     """A popular conversation: every seat taken and ``FLOOD_WAITING`` people waiting."""
     connection.execute(insert(Event), [{
         "programme_id": programme_id, "series_id": series_id,
-        "kind": EventKind.conversation, "title": "A conversation everyone wants to hear",
+        "kind": EventKind.conversation, "title": f"A conversation everyone wants to hear ({n + 1})",
         "description": "Booked out within a minute of opening.",
-        "starts_at": now + timedelta(days=14), "duration_minutes": 30,
+        "starts_at": now + timedelta(days=14 + n), "duration_minutes": 30,
         "timezone": "Pacific/Auckland", "capacity": FLOOD_CAPACITY,
         "seats_taken": FLOOD_CAPACITY, "waitlist_length": FLOOD_WAITING,
         "last_queue_number": FLOOD_WAITING, "meeting_url": "https://meet.example.org/room-flood",
@@ -213,7 +217,7 @@ def _seed_flood(connection: Connection, programme_id: int, series_id: int,
     ])
     opened = now - timedelta(days=2)
     _insert(connection, Registration, [{
-        "event_id": event_id, "person_id": participants[k],
+        "event_id": event_id, "person_id": participants[(k + 977 * n) % PARTICIPANTS],
         "status": (RegistrationStatus.confirmed if k < FLOOD_CAPACITY
                    else RegistrationStatus.waitlisted),
         "queue_number": k - FLOOD_CAPACITY + 1 if k >= FLOOD_CAPACITY else None,
