@@ -21,7 +21,8 @@ def imported(tmp_path: Path, *command: str) -> set[str]:
     url = f"sqlite:///{tmp_path / 'mingle.db'}"
     upgrade_to_head(url)
     env = {**os.environ, "DATABASE_URL": url, "MINGLE_ENV": "production",
-           "SECRET_KEY": "k" * 64, "OUTBOX_IN_PROCESS": "0", "MAIL_DIR": str(tmp_path / "mail"),
+           "SECRET_KEY": "k" * 64, "MAIL_DEFAULT_SENDER": "mingle@example.org",
+           "OUTBOX_IN_PROCESS": "0", "MAIL_DIR": str(tmp_path / "mail"),
            "MINGLE_INSTANCE": str(tmp_path / "instance")}
     env.pop("MAIL_SERVER", None)
     result = subprocess.run([sys.executable, "-X", "importtime", *command], cwd=ROOT, env=env,
