@@ -5,9 +5,11 @@ PostgreSQL (whose ``public`` schema is emptied first), the benchmark migrates
 and seeds a large programme, then measures with wrk at 32 connections: a
 bare Flask "hello", a bare seat-insert "write floor", and Mingle's pages,
 API, feeds and RSVP, each under gunicorn with the same settings, in rounds
-(each round measures everything once). It prints a table, writes
-``bench/results.json`` and checks that no event is overbooked and that every
-event's counters agree with its places.
+(each round measures everything once). On SQLite it then reads the memory
+of the production stack under every kind of request (``bench/memory.py``).
+It prints a table, writes ``bench/results.json`` and checks that no event is
+overbooked and that every event's counters agree with its places.
+``python -m bench --only memory`` seeds SQLite and measures the memory alone.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, vCalAddress, vText, vUri
 from icalendar import Event as VEvent
@@ -46,6 +47,7 @@ __all__ = [
     "public_uid",
     "role_invitation",
     "role_uid",
+    "streamed_feed",
     "vtimezone",
 ]
 
@@ -149,6 +151,39 @@ def feed(events: Iterable[Event], site: Site, name: str, zone_name: str,
     """
     series = list(series)
     events = list({event.id: event for event in events}.values())
+    spans = _zone_spans((event.timezone, event.local_start, event.local_end)
+                        for event in events)
+    parts = [_feed_head(name, zone_name, spans, series)]
+    for event in events:
+        parts.append(_feed_vevent(event, (personal or {}).get(event.id), site, now).to_ical())
+    for entries in series:
+        parts.extend(vevent.to_ical() for vevent in entries.walk("VEVENT"))
+    parts.append(_END_OF_CALENDAR)
+    return b"".join(parts)
+
+
+def streamed_feed(outline: Iterable[tuple[str, datetime, datetime]], events: Iterable[Event],
+                  site: Site, name: str, zone_name: str, now: datetime | None = None) -> bytes:
+    """``feed(events, ...)`` written as ``events`` are read, byte for byte the same.
+
+    ``outline`` gives each event's time zone, start and end (for the feed's
+    VTIMEZONEs, written before any event), so ``events`` can be an iterator
+    that reads them a batch at a time and is never held whole.
+    """
+    spans = _zone_spans((zone, start.astimezone(ZoneInfo(zone)), end.astimezone(ZoneInfo(zone)))
+                        for zone, start, end in outline)
+    parts = [_feed_head(name, zone_name, spans, [])]
+    seen: set[int] = set()
+    for event in events:
+        if event.id not in seen:
+            seen.add(event.id)
+            parts.append(_public_vevent(event, site, now).to_ical())
+    parts.append(_END_OF_CALENDAR)
+    return b"".join(parts)
+
+
+def _feed_head(name: str, zone_name: str, spans: list[tuple[str, int, int]],
+               series: list[Calendar]) -> bytes:
     calendar = _calendar("PUBLISH")
     # RFC 7986 NAME and the de-facto X-WR-* names; vText escapes ",;\" which
     # icalendar writes raw for a plain str on these properties.
@@ -158,7 +193,8 @@ def feed(events: Iterable[Event], site: Site, name: str, zone_name: str,
     # RFC 7986 §5.7: VALUE=DURATION is mandatory; X-PUBLISHED-TTL is Outlook's.
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vText("PT1H"))
-    _add_timezones(calendar, events)
+    for zone, first, last in spans:
+        calendar.add_component(vtimezone(zone, first, last))
     _add_series_timezones(calendar, series)
     # Written one VEVENT at a time, as the whole calendar would write them
     # after its properties and time zones: a feed of thousands of events then
@@ -167,13 +203,7 @@ def feed(events: Iterable[Event], site: Site, name: str, zone_name: str,
     head = calendar.to_ical()
     if not head.endswith(_END_OF_CALENDAR):
         raise AssertionError("a calendar's text ends with END:VCALENDAR")
-    parts = [head[:-len(_END_OF_CALENDAR)]]
-    for event in events:
-        parts.append(_feed_vevent(event, (personal or {}).get(event.id), site, now).to_ical())
-    for entries in series:
-        parts.extend(vevent.to_ical() for vevent in entries.walk("VEVENT"))
-    parts.append(_END_OF_CALENDAR)
-    return b"".join(parts)
+    return head[:-len(_END_OF_CALENDAR)]
 
 
 _END_OF_CALENDAR = b"END:VCALENDAR\r\n"
@@ -395,10 +425,15 @@ def _add_series_timezones(calendar: Calendar, series: list[Calendar]) -> None:
 
 
 def _add_timezones(calendar: Calendar, events: Iterable[Event]) -> None:
+    for zone, first, last in _zone_spans((event.timezone, event.local_start, event.local_end)
+                                         for event in events):
+        calendar.add_component(vtimezone(zone, first, last))
+
+
+def _zone_spans(times: Iterable[tuple[str, datetime, datetime]]) -> list[tuple[str, int, int]]:
+    # Each zone with the years its events' local times cover, and one more each side.
     years: dict[str, set[int]] = defaultdict(set)
-    for event in events:
-        if event.timezone not in UTC_NAMES:
-            years[event.timezone].update({event.local_start.year, event.local_end.year})
-    for zone_name in sorted(years):
-        span = min(years[zone_name]) - 1, max(years[zone_name]) + 1
-        calendar.add_component(vtimezone(zone_name, *span))
+    for zone, local_start, local_end in times:
+        if zone not in UTC_NAMES:
+            years[zone].update({local_start.year, local_end.year})
+    return [(zone, min(years[zone]) - 1, max(years[zone]) + 1) for zone in sorted(years)]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from events import limits
 from events.errors import NotFound
@@ -17,6 +20,8 @@ from events.models import (
     Role,
     utcnow,
 )
+
+T = TypeVar("T", bound=tuple[Any, ...])
 
 
 def upcoming_events(session: Session, now: datetime | None = None,
@@ -51,23 +56,54 @@ def public_event(session: Session, event_id: int) -> Event:
     return event
 
 
-def feed_events(session: Session, now: datetime | None = None,
-                programme_id: int | None = None, series_id: int | None = None) -> list[Event]:
-    """Events for a subscribable feed: published ones, and recently cancelled ones."""
-    now = now or utcnow()
+def feed_outline(session: Session, now: datetime, programme_id: int | None = None,
+                 series_id: int | None = None) -> list[FeedLine]:
+    """A subscribable feed's events (published ones, and recently cancelled ones), in
+    order, as the few columns its head needs (its time zones and its stamp) before any
+    event is written."""
+    query = _feed_query(select(Event.timezone, Event.starts_at, Event.duration_minutes,
+                               Event.updated_at), now, programme_id, series_id)
+    return [FeedLine(zone, starts_at, starts_at + timedelta(minutes=minutes), updated_at)
+            for zone, starts_at, minutes, updated_at in session.execute(query)]
+
+
+def feed_event_stream(session: Session, now: datetime, programme_id: int | None = None,
+                      series_id: int | None = None) -> Iterator[Event]:
+    """The events of ``feed_outline``, in its order, read a batch at a time: a feed of
+    thousands of events never holds them all (megabytes of rows a web worker would keep)."""
+    query = _feed_query(select(Event), now, programme_id, series_id).options(
+        joinedload(Event.programme)).execution_options(yield_per=FEED_BATCH)
+    return iter(session.execute(query).scalars())
+
+
+@dataclass(frozen=True)
+class FeedLine:
+    """What a feed's head needs of one event."""
+
+    timezone: str
+    starts_at: datetime
+    ends_at: datetime
+    updated_at: datetime | None
+
+
+# Events read at a time for a streamed feed.
+FEED_BATCH = 200
+
+
+def _feed_query(query: Select[T], now: datetime, programme_id: int | None,
+                series_id: int | None) -> Select[T]:
     query = (
-        select(Event)
+        query
         .where(Event.status.in_(PUBLIC_STATUSES), Event.listed,
                (Event.status != EventStatus.cancelled)
                | (Event.updated_at >= now - limits.CANCELLED_KEPT_IN_FEEDS))
-        .options(selectinload(Event.programme))
         .order_by(Event.starts_at, Event.id)
     )
     if programme_id is not None:
         query = query.where(Event.programme_id == programme_id)
     if series_id is not None:
         query = query.where(Event.series_id == series_id)
-    return list(session.execute(query).scalars())
+    return query
 
 
 def programme_by_slug(session: Session, slug: str) -> Programme:

@@ -218,3 +218,31 @@ def test_the_feed_of_a_series_with_nothing_published_answers_as_an_unknown_one(
     assert reply.status_code == 404 and series.title.encode() not in reply.data
     make_event(series=series)
     assert client.get(f"/series/{series.id}/calendar.ics").status_code == 200
+
+
+def test_a_feed_read_in_batches_is_byte_for_byte_the_one_written_from_all_its_events(
+        app: Flask, client: FlaskClient, session: Session, make_event: Callable[..., Event],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from events import calendar, catalogue
+    from webapp.site import current_site
+
+    # Batches of two, so that five events in two zones cross batch boundaries.
+    monkeypatch.setattr(catalogue, "FEED_BATCH", 2)
+    other = Programme(slug="book-club", name="Book club", timezone="Europe/Berlin")
+    session.add(other)
+    session.commit()
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    events = [make_event(title=f"Talk {n}", starts_at=start + timedelta(days=40 * n))
+              for n in range(3)]
+    events += [make_event(programme=other, timezone="Europe/Berlin", title=f"Berlin {n}",
+                          starts_at=start + timedelta(days=200 * n)) for n in range(2)]
+    events.sort(key=lambda event: (event.starts_at, event.id))
+
+    served = client.get("/calendar.ics").data
+
+    with app.test_request_context():
+        written = calendar.feed(events, current_site(), "Mingle: all events",
+                                events[0].timezone,
+                                now=max(event.updated_at for event in events))
+    assert served == written
+    assert len(uids(served)) == 5

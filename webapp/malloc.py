@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
+from typing import Any
 
 # mallopt's parameters (malloc.h).
 M_TRIM_THRESHOLD = -1
@@ -34,3 +36,24 @@ def keep_small() -> None:
     mallopt(M_ARENA_MAX, ARENAS)
     mallopt(M_MMAP_THRESHOLD, THRESHOLD)
     mallopt(M_TRIM_THRESHOLD, THRESHOLD)
+
+
+def give_back() -> None:
+    """Return the free pages inside glibc's heap to the system, if the C library is glibc.
+
+    Building a large answer (the full feed: thousands of rows and their
+    entries) frees many small blocks scattered through the heap, which the
+    trim threshold alone cannot return; measured after the benchmark's full
+    feed, about 4 MB of a web worker.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim
+    except (OSError, AttributeError, TypeError):
+        return None

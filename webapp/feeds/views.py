@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from events import calendar, calendar_links, catalogue, listings
-from events.models import Event
+from events.models import utcnow
 from webapp.caching import cached
 from webapp.extensions import db
 from webapp.site import current_site
@@ -62,10 +61,6 @@ def _etag(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()[:32]
 
 
-def _last_modified(events: list[Event]) -> datetime | None:
-    return max((event.updated_at for event in events), default=None)
-
-
 @bp.get("/events/<int:event_id>.ics")
 def event_download(event_id: int) -> Response:
     event = catalogue.public_event(db.session, event_id)
@@ -85,16 +80,23 @@ class KeptFeed:
     not_modified_headers: list[tuple[str, str]]
 
 
-def _feed(load: Callable[[], list[Event]], name: str, zone_name: str | None,
-          filename: str) -> Response:
+def _feed(name: str, zone_name: str | None, filename: str, programme_id: int | None = None,
+          series_id: int | None = None) -> Response:
     # DTSTAMP follows each event's last change, so unchanged feeds are
     # byte-identical and conditional GETs can answer 304. The built feed is
     # kept until the database changes, so a 304 costs no build at all.
     def build() -> KeptFeed:
-        events = load()
-        zone = zone_name or (events[0].timezone if events else "UTC")
-        stamp = _last_modified(events)
-        body = calendar.feed(events, current_site(), name, zone, now=stamp)
+        # The events are read a batch at a time as they are written; their
+        # outline (a few columns) first gives the head and the stamp.
+        now = utcnow()
+        outline = catalogue.feed_outline(db.session, now, programme_id, series_id)
+        zone = zone_name or (outline[0].timezone if outline else "UTC")
+        stamp = max((line.updated_at for line in outline if line.updated_at is not None),
+                    default=None)
+        events = catalogue.feed_event_stream(db.session, now, programme_id, series_id)
+        body = calendar.streamed_feed(
+            [(line.timezone, line.starts_at, line.ends_at) for line in outline], events,
+            current_site(), name, zone, now=stamp)
         etag = _etag(body)
         headers = _calendar_response(b"", filename, stamp or EPOCH, etag=etag).headers
         return KeptFeed(body, etag, stamp, [
@@ -113,20 +115,18 @@ def _feed(load: Callable[[], list[Event]], name: str, zone_name: str | None,
 
 @bp.get("/calendar.ics")
 def all_events() -> Response:
-    return _feed(lambda: catalogue.feed_events(db.session), "Mingle: all events", None,
-                 "mingle.ics")
+    return _feed("Mingle: all events", None, "mingle.ics")
 
 
 @bp.get("/programmes/<slug>/calendar.ics")
 def programme_feed(slug: str) -> Response:
     programme = listings.public_programme(db.session, slug)
-    return _feed(lambda: catalogue.feed_events(db.session, programme_id=programme.id),
-                 programme.name, programme.timezone, f"{programme.slug}.ics")
+    return _feed(programme.name, programme.timezone, f"{programme.slug}.ics",
+                 programme_id=programme.id)
 
 
 @bp.get("/series/<int:series_id>/calendar.ics")
 def series_feed(series_id: int) -> Response:
     series = listings.public_series(db.session, series_id)
-    return _feed(lambda: catalogue.feed_events(db.session, series_id=series.id),
-                 f"{series.programme.name}: {series.title}",
-                 series.programme.timezone, f"series-{series.id}.ics")
+    return _feed(f"{series.programme.name}: {series.title}", series.programme.timezone,
+                 f"series-{series.id}.ics", series_id=series.id)
