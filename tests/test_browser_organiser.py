@@ -89,6 +89,9 @@ def test_an_organiser_plans_publishes_and_records_attendance_in_the_browser(
 
             page.get_by_role("link", name="Add event to Leading from any chair").click()
             found += axe_violations(page)
+            # A new event's kind comes first: it decides the form's fields.
+            page.get_by_role("link", name="Conversation", exact=True).click()
+            found += axe_violations(page)
             page.get_by_label("Title").fill("Changing a library from the front desk")
             page.get_by_label("Starts").fill(starts.strftime("%Y-%m-%dT%H:%M"))
             page.get_by_label("Description (Markdown)").fill("A conversation with **Aroha**.")
