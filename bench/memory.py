@@ -19,7 +19,6 @@ load starts.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -119,12 +118,7 @@ def outbox_worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[b
     try:
         yield process
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        servers.stop(process)
 
 
 def measure(env: dict[str, str], loads: list[tuple[str, str, dict[str, str]]],
