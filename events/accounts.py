@@ -16,7 +16,6 @@ workspace: the cookie alone proves nothing the server has not agreed to.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,7 +31,6 @@ from events.site import Site
 
 PASSWORD_MIN, PASSWORD_MAX = limits.PASSWORD_MIN, limits.PASSWORD_MAX
 RESET_VALID_FOR = timedelta(hours=1)
-INVITATION_VALID_FOR = timedelta(days=14)
 # Checked against when an address has no account, so a wrong e-mail and a
 # wrong password take the same time (no account enumeration by timing).
 # Written out rather than computed at import: scrypt needs 32 MB for a moment,
@@ -88,23 +86,6 @@ class ProgrammeMembership(Base):
 
     account: Mapped[Account] = relationship(back_populates="memberships")
     programme: Mapped[Programme] = relationship()
-
-
-class CoOrganiserInvitation(Base):
-    """An invitation by e-mail to join a programme's team."""
-
-    __tablename__ = "co_organiser_invitations"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
-    email: Mapped[str] = mapped_column(String(limits.EMAIL_MAX))
-    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    programme: Mapped[Programme] = relationship()
-    invited_by: Mapped[Account | None] = relationship()
 
 
 class PasswordReset(Base):
@@ -249,11 +230,13 @@ def team_of(session: Session, programme: Programme) -> list[Account]:
     ).scalars())
 
 
-def _mac(site: Site, purpose: str, *parts: object) -> str:
+def signed(site: Site, purpose: str, *parts: object) -> str:
+    """The MAC of an account link's parts, for its purpose."""
     return signed_links.mac(site.secret_key, purpose, *parts)
 
 
-def _row_id(token: str) -> int:
+def row_id_of(token: str) -> int:
+    """The row a link's token names (``NotFound`` when it is not a token at all)."""
     # The whole token is compared with the one made for that row afterwards.
     parts = signed_links.split_token(token)
     if parts is None:
@@ -314,14 +297,14 @@ def prepare_reset(session: Session, message: OutboxMessage, now: datetime | None
 
 def password_reset_token(site: Site, reset: PasswordReset) -> str:
     """The token of the reset link (signed with the current password hash)."""
-    return f"{reset.id}-{_mac(site, 'password-reset', reset.id, reset.account.password_hash)}"
+    return f"{reset.id}-{signed(site, 'password-reset', reset.id, reset.account.password_hash)}"
 
 
 def reset_for_token(session: Session, site: Site, token: str,
                     now: datetime | None = None) -> PasswordReset:
     """The unused, unexpired reset a link belongs to, or ``NotFound``."""
     now = now or utcnow()
-    reset = session.get(PasswordReset, _row_id(token))
+    reset = session.get(PasswordReset, row_id_of(token))
     if (reset is None or reset.used_at is not None or reset.expires_at <= now
             or not signed_links.same_mac(token, password_reset_token(site, reset))):
         raise NotFound("This password reset link has expired or was already used. "
@@ -338,78 +321,3 @@ def reset_password(session: Session, site: Site, token: str, password: object,
     reset.used_at = now
     set_password(reset.account, secret)
     return reset.account
-
-
-# Co-organiser invitations --------------------------------------------------
-
-def invite_co_organiser(session: Session, inviter: Account, programme: Programme,
-                        email: object, now: datetime | None = None) -> CoOrganiserInvitation:
-    """Invite ``email`` to the programme's team and queue the invitation e-mail."""
-    now = now or utcnow()
-    address = clean_email(email)
-    existing = account_for_email(session, address)
-    if existing is not None and can_manage(session, existing, programme.id):
-        raise InvalidInput("That person is already in this programme's team.", field="email")
-    invitation = CoOrganiserInvitation(programme=programme, email=address, invited_by=inviter,
-                                       created_at=now, expires_at=now + INVITATION_VALID_FOR)
-    session.add(invitation)
-    session.flush()
-    enqueue_account_email(session, "co_organiser_invite", address, "",
-                          invitation_id=invitation.id, programme_name=programme.name,
-                          inviter_name=inviter.name)
-    return invitation
-
-
-def invitation_token(site: Site, invitation: CoOrganiserInvitation) -> str:
-    """The token of the invitation link."""
-    return f"{invitation.id}-{_mac(site, 'co-organiser', invitation.id, invitation.email)}"
-
-
-def invitation_for_token(session: Session, site: Site, token: str,
-                         now: datetime | None = None) -> CoOrganiserInvitation:
-    """The open invitation a link belongs to, or ``NotFound``."""
-    now = now or utcnow()
-    invitation = session.get(CoOrganiserInvitation, _row_id(token))
-    if (invitation is None or invitation.accepted_at is not None or invitation.expires_at <= now
-            or not signed_links.same_mac(token, invitation_token(site, invitation))):
-        raise NotFound("This invitation has expired or was already accepted.")
-    return invitation
-
-
-@dataclass(frozen=True)
-class Acceptance:
-    """The outcome of accepting an invitation."""
-
-    account: Account
-    new_account: bool
-
-
-def accept_invitation(session: Session, site: Site, token: str, name: object = None,
-                      password: object = None, now: datetime | None = None) -> Acceptance:
-    """Join the team: an existing account is added; otherwise one is made.
-
-    The link came to the invited address, which proves it belongs to whoever
-    holds the link, as a password reset does.
-    """
-    now = now or utcnow()
-    invitation = invitation_for_token(session, site, token, now)
-    account = account_for_email(session, invitation.email)
-    new_account = account is None
-    if account is None:
-        account = create_account(session, invitation.email, name, password)
-    add_member(session, account, invitation.programme)
-    invitation.accepted_at = now
-    return Acceptance(account, new_account)
-
-
-def link_for_message(site: Site, session: Session, context: dict[str, Any]) -> str | None:
-    """The absolute link an account e-mail carries, rebuilt when it is sent."""
-    if "password_reset_id" in context:
-        reset = session.get(PasswordReset, context["password_reset_id"])
-        if reset is not None:
-            return site.links.password_reset(password_reset_token(site, reset))
-    if "invitation_id" in context:
-        invitation = session.get(CoOrganiserInvitation, context["invitation_id"])
-        if invitation is not None:
-            return site.links.co_organiser_invitation(invitation_token(site, invitation))
-    return None

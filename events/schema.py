@@ -10,6 +10,7 @@ from events import (
     accounts,
     announcements,
     briefings,
+    co_organisers,
     early_access,
     feedback_models,
     help_offers,
@@ -30,8 +31,7 @@ from events.discussions import models as discussions
 
 metadata = models.Base.metadata
 
-__all__ = ["accounts", "announcements", "briefings", "discussions", "early_access",
-           "feedback_models", "help_offers", "idea_boards", "idea_comments", "idea_merges",
-           "idea_news", "login_guard", "metadata", "models", "pending_invitations", "resources",
-           "speaker_access",
-           "speaker_reminders", "verified_browsers", "votes"]
+__all__ = ["accounts", "announcements", "briefings", "co_organisers", "discussions",
+           "early_access", "feedback_models", "help_offers", "idea_boards", "idea_comments",
+           "idea_merges", "idea_news", "login_guard", "metadata", "models", "pending_invitations",
+           "resources", "speaker_access", "speaker_reminders", "verified_browsers", "votes"]

@@ -20,6 +20,7 @@ from events import (
     accounts,
     booking,
     briefings,
+    co_organisers,
     demo,
     feedback,
     idea_merges,
@@ -145,7 +146,7 @@ def seed(session: Session, site: Site) -> World:
     assert queued is not None and accounts.prepare_reset(session, queued)
     reset = session.get(accounts.PasswordReset, queued.context["password_reset_id"])
     assert reset is not None
-    invitation = accounts.invite_co_organiser(session, organiser, programme, NEW_ORGANISER)
+    invitation = co_organisers.invite_co_organiser(session, organiser, programme, NEW_ORGANISER)
     ideas = list(session.scalars(select(Idea).where(Idea.kind == IdeaKind.challenge)
                                  .order_by(Idea.id)))
     merge = idea_merges.merge(session, ideas[-1], ideas[0].id)
@@ -165,7 +166,7 @@ def seed(session: Session, site: Site) -> World:
         "/feedback": feedback.token(site, attended.id),
         "/speaker": speaker_access.issue_speaker_token(session, site, speaker_link),
         "/login/reset": accounts.password_reset_token(site, reset),
-        "/invitations": accounts.invitation_token(site, invitation),
+        "/invitations": co_organisers.invitation_token(site, invitation),
         "/ideas/stop": idea_news.unsubscribe_token(site, person.id),
         "/programmes/<slug>/ideas/confirm": check_token(site, check),
     }

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from events import booking, limits, registrations, roster
+from events import attendance_import, booking, limits, registrations, roster
 from events.errors import InvalidInput, NotOpen
 from events.models import (
     Event,
@@ -181,7 +181,7 @@ def test_the_import_reads_everything_before_changing_anything(
     fill(session, event, PEOPLE[:1])
     begin(session, event)
     with pytest.raises(InvalidInput):
-        roster.import_attendance(session, event,
+        attendance_import.import_attendance(session, event,
                                  b"User Email\r\nana@example.org\r\n\"broken\r\n")
     assert statuses(session) == {"ana@example.org": "confirmed"}
 

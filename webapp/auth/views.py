@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.blueprints import BlueprintSetupState
 from werkzeug.wrappers import Response
 
-from events import accounts, login_guard
+from events import account_links, accounts, co_organisers, login_guard
 from events.accounts import Account
 from events.errors import TooManyTries
 from events.models import OutboxMessage
@@ -42,7 +42,7 @@ def _organiser() -> dict[str, Any]:
 @bp.app_template_global("account_link")
 def account_link(message: OutboxMessage) -> str | None:
     """The reset or invitation link of an account e-mail, signed when it is sent."""
-    return accounts.link_for_message(current_site(), db.session, dict(message.context or {}))
+    return account_links.link_for_message(current_site(), db.session, dict(message.context or {}))
 
 
 def login_limits() -> str:
@@ -118,7 +118,7 @@ def reset_password(token: str) -> Page:
         fallback_field="password")
 
 
-def _accepted(accepted: accounts.Acceptance, invitation: accounts.CoOrganiserInvitation
+def _accepted(accepted: co_organisers.Acceptance, invitation: co_organisers.CoOrganiserInvitation
               ) -> Response:
     if accepted.new_account:
         return _logged_in(accepted.account, None, "organise.programme",
@@ -131,7 +131,7 @@ def _accepted(accepted: accounts.Acceptance, invitation: accounts.CoOrganiserInv
 @limited(limiter.limit(login_limits, methods=["POST"]))
 def accept_invitation(token: str) -> Page:
     site = current_site()
-    invitation = accounts.invitation_for_token(db.session, site, token)
+    invitation = co_organisers.invitation_for_token(db.session, site, token)
     has_account = accounts.account_for_email(db.session, invitation.email) is not None
     form = AcceptInvitationForm()
     if has_account:
@@ -139,7 +139,7 @@ def accept_invitation(token: str) -> Page:
         for name in ("name", "password", "confirm"):
             delattr(form, name)
     return form_page(
-        form, lambda: accounts.accept_invitation(
+        form, lambda: co_organisers.accept_invitation(
             db.session, site, token, getattr(form, "name", None) and form.name.data,
             getattr(form, "password", None) and form.password.data),
         page=lambda problem: render_template("auth/accept_invitation.html", form=form,

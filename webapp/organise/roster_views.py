@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Response, flash, render_template, request, url_for
 
-from events import roster, signed_links
+from events import attendance_import, roster, signed_links
 from events.errors import DomainError, InvalidInput
 from events.models import Event, RegistrationStatus, utcnow
 from webapp.errors import status_of
@@ -164,7 +164,7 @@ def remove_registration(event_id: int, registration_id: int) -> Page:
 
 
 def _import_page(event: Event, upload: AttendanceImportForm | None = None,
-                 imported: roster.AttendanceImport | None = None,
+                 imported: attendance_import.AttendanceImport | None = None,
                  problem: str | None = None) -> str:
     return render_template("organise/attendance_import.html", event=event,
                            upload=upload or AttendanceImportForm(), imported=imported,
@@ -181,7 +181,7 @@ def import_attendance(event_id: int) -> Page:
     event = load_event(event_id)
     form = AttendanceImportForm()
     return form_page(
-        form, lambda: roster.import_attendance(db.session, event, form.file.data.read()),
+        form, lambda: attendance_import.import_attendance(db.session, event, form.file.data.read()),
         page=lambda problem: _import_page(event, form, problem=problem),
         done=lambda result: _import_page(event, AttendanceImportForm(formdata=None), result),
         fallback_field="file")

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from events import accounts, outbox, planning
+from events import accounts, co_organisers, outbox, planning
 from events.discussions.models import BookDiscussion
 from events.models import Event, Programme, Series
 from webapp.extensions import db
@@ -96,7 +96,7 @@ def invite(programme_id: int) -> Page:
     programme = load_programme(programme_id)
     form = InviteForm()
     return form_page(
-        form, lambda: accounts.invite_co_organiser(db.session, organiser(), programme,
+        form, lambda: co_organisers.invite_co_organiser(db.session, organiser(), programme,
                                                    form.email.data),
         page=lambda problem: _programme_page(programme, form, problem),
         done=lambda _: saved(f"Invitation sent to {form.email.data}.", "organise.programme",
