@@ -9,7 +9,6 @@ folding (``icalendar`` folds on octets without cutting a UTF-8 character).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,7 +19,13 @@ from icalendar import Alarm, Calendar, vCalAddress, vText, vUri
 from icalendar import Event as VEvent
 from sqlalchemy import ColumnElement
 
-from events.calendar_timezones import vtimezone
+from events.calendar_timezones import (
+    add_series_timezones,
+    add_timezones,
+    vtimezone,
+    wall_clock,
+    zone_spans,
+)
 from events.descriptions import markdown_to_text
 from events.models import (
     Event,
@@ -34,22 +39,9 @@ from events.models import (
 )
 from events.site import Site
 
-__all__ = [
-    "PUBLIC_LOCATION",
-    "Attendance",
-    "RolePart",
-    "event_download",
-    "feed",
-    "group_series_uid",
-    "invitation",
-    "invitation_sequence",
-    "invitation_uid",
-    "public_uid",
-    "role_invitation",
-    "role_uid",
-    "streamed_feed",
-    "vtimezone",
-]
+__all__ = ["PUBLIC_LOCATION", "Attendance", "RolePart", "event_download", "feed",
+           "group_series_uid", "invitation", "invitation_sequence", "invitation_uid",
+           "public_uid", "role_invitation", "role_uid", "streamed_feed", "vtimezone"]
 
 PRODID = "-//Mingle//Mingle events//EN"
 REFRESH = timedelta(hours=1)
@@ -57,7 +49,6 @@ ITIP_METHODS = ("REQUEST", "CANCEL")
 PUBLIC_LOCATION = "Online: the join link is sent to registered participants"
 ROLE_LOCATION = "Online: your join link is on your speaker page"
 # Zones written as UTC instants (...Z) rather than as a TZID with a VTIMEZONE.
-UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Zulu", "Zulu"})
 
 
 def public_uid(event: Event, site: Site) -> str:
@@ -130,7 +121,7 @@ class RolePart:
 def event_download(event: Event, site: Site, now: datetime | None = None) -> bytes:
     """The event as a single-event ``METHOD:PUBLISH`` file, without any meeting link."""
     calendar = _calendar("PUBLISH")
-    _add_timezones(calendar, [event])
+    add_timezones(calendar, [event])
     calendar.add_component(_public_vevent(event, site, now))
     return calendar.to_ical()
 
@@ -151,7 +142,7 @@ def feed(events: Iterable[Event], site: Site, name: str, zone_name: str,
     """
     series = list(series)
     events = list({event.id: event for event in events}.values())
-    spans = _zone_spans((event.timezone, event.local_start, event.local_end)
+    spans = zone_spans((event.timezone, event.local_start, event.local_end)
                         for event in events)
     parts = [_feed_head(name, zone_name, spans, series)]
     for event in events:
@@ -170,7 +161,7 @@ def streamed_feed(outline: Iterable[tuple[str, datetime, datetime]], events: Ite
     VTIMEZONEs, written before any event), so ``events`` can be an iterator
     that reads them a batch at a time and is never held whole.
     """
-    spans = _zone_spans((zone, start.astimezone(ZoneInfo(zone)), end.astimezone(ZoneInfo(zone)))
+    spans = zone_spans((zone, start.astimezone(ZoneInfo(zone)), end.astimezone(ZoneInfo(zone)))
                         for zone, start, end in outline)
     parts = [_feed_head(name, zone_name, spans, [])]
     seen: set[int] = set()
@@ -195,7 +186,7 @@ def _feed_head(name: str, zone_name: str, spans: list[tuple[str, int, int]],
     calendar.add("x-published-ttl", vText("PT1H"))
     for zone, first, last in spans:
         calendar.add_component(vtimezone(zone, first, last))
-    _add_series_timezones(calendar, series)
+    add_series_timezones(calendar, series)
     # Written one VEVENT at a time, as the whole calendar would write them
     # after its properties and time zones: a feed of thousands of events then
     # never holds thousands of component trees at once (tens of megabytes that
@@ -288,7 +279,7 @@ def _make_itip(vevent: VEvent, event: Event, site: Site, method: str, sequence: 
 
 def _itip_calendar(method: str, event: Event, vevent: VEvent) -> bytes:
     calendar = _calendar(method)
-    _add_timezones(calendar, [event])
+    add_timezones(calendar, [event])
     calendar.add_component(vevent)
     return calendar.to_ical()
 
@@ -302,28 +293,13 @@ def _calendar(method: str) -> Calendar:
     return calendar
 
 
-def _wall_clock(event: Event, moment: datetime) -> datetime:
-    """``moment`` as the event's local time (TZID form), or in UTC if that is ambiguous.
-
-    In the hour a zone repeats when daylight time ends, one local time names
-    two instants. RFC 5545 §3.3.5 says the first is meant, but ical.js picks
-    the second, so such a time is written as the UTC instant instead.
-    """
-    if event.timezone in UTC_NAMES:
-        return moment.astimezone(UTC)
-    local = moment.astimezone(event.zone)
-    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
-        return moment.astimezone(UTC)
-    return local
-
-
 def _base_vevent(event: Event, site: Site, now: datetime | None,
                  for_itip: bool = False, place_cancelled: bool = False) -> VEvent:
     cancelled = event.status == EventStatus.cancelled or place_cancelled
     vevent = VEvent()
     vevent.add("dtstamp", (now or datetime.now(UTC)).astimezone(UTC))
-    vevent.add("dtstart", _wall_clock(event, event.starts_at))
-    vevent.add("dtend", _wall_clock(event, event.ends_at))
+    vevent.add("dtstart", wall_clock(event, event.starts_at))
+    vevent.add("dtend", wall_clock(event, event.ends_at))
     # Clients that ignore STATUS in a subscription still show the word; an
     # iTIP CANCEL removes the event, and Outlook adds its own prefix there.
     vevent.add("summary", f"Cancelled: {event.title}" if cancelled and not for_itip
@@ -411,29 +387,3 @@ def _role_description(part: RolePart, site: Site) -> str:
         lines.append(f"Your speaker page (briefing, who is who): {part.page_url}")
     lines.append(f"Event page: {site.links.event_page(event.id)}")
     return "\n".join(lines)
-
-
-def _add_series_timezones(calendar: Calendar, series: list[Calendar]) -> None:
-    # RFC 5545 §3.2.19: every TZID once, with its VTIMEZONE; a zone the events
-    # brought already is not repeated.
-    known = {str(zone["tzid"]) for zone in calendar.walk("VTIMEZONE")}
-    for entries in series:
-        for zone in entries.walk("VTIMEZONE"):
-            if str(zone["tzid"]) not in known:
-                known.add(str(zone["tzid"]))
-                calendar.add_component(zone)
-
-
-def _add_timezones(calendar: Calendar, events: Iterable[Event]) -> None:
-    for zone, first, last in _zone_spans((event.timezone, event.local_start, event.local_end)
-                                         for event in events):
-        calendar.add_component(vtimezone(zone, first, last))
-
-
-def _zone_spans(times: Iterable[tuple[str, datetime, datetime]]) -> list[tuple[str, int, int]]:
-    # Each zone with the years its events' local times cover, and one more each side.
-    years: dict[str, set[int]] = defaultdict(set)
-    for zone, local_start, local_end in times:
-        if zone not in UTC_NAMES:
-            years[zone].update({local_start.year, local_end.year})
-    return [(zone, min(years[zone]) - 1, max(years[zone]) + 1) for zone in sorted(years)]

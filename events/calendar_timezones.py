@@ -11,11 +11,14 @@ otherwise one RDATE per line.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
+from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard
+
+from events.models import Event
 
 
 @lru_cache(maxsize=64)
@@ -108,3 +111,50 @@ def _yearly_rule(starts: list[datetime]) -> dict[str, object] | None:
     if all((s.day - 1) // 7 + 1 == week for s in starts):
         return {"freq": "YEARLY", "bymonth": first.month, "byday": f"{week}{weekday}"}
     return None
+
+
+UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Zulu", "Zulu"})
+
+
+def wall_clock(event: Event, moment: datetime) -> datetime:
+    """``moment`` as the event's local time (TZID form), or in UTC if that is ambiguous.
+
+    In the hour a zone repeats when daylight time ends, one local time names
+    two instants. RFC 5545 §3.3.5 says the first is meant, but ical.js picks
+    the second, so such a time is written as the UTC instant instead.
+    """
+    if event.timezone in UTC_NAMES:
+        return moment.astimezone(UTC)
+    local = moment.astimezone(event.zone)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return moment.astimezone(UTC)
+    return local
+
+
+def add_series_timezones(calendar: Calendar, series: list[Calendar]) -> None:
+    """Add the VTIMEZONEs of whole calendars (a group's meetings) not in ``calendar`` yet."""
+    # RFC 5545 §3.2.19: every TZID once, with its VTIMEZONE; a zone the events
+    # brought already is not repeated.
+    known = {str(zone["tzid"]) for zone in calendar.walk("VTIMEZONE")}
+    for entries in series:
+        for zone in entries.walk("VTIMEZONE"):
+            if str(zone["tzid"]) not in known:
+                known.add(str(zone["tzid"]))
+                calendar.add_component(zone)
+
+
+def add_timezones(calendar: Calendar, events: Iterable[Event]) -> None:
+    """Add a VTIMEZONE for every zone of ``events``, covering the years they span."""
+    for zone, first, last in zone_spans((event.timezone, event.local_start, event.local_end)
+                                         for event in events):
+        calendar.add_component(vtimezone(zone, first, last))
+
+
+def zone_spans(times: Iterable[tuple[str, datetime, datetime]]) -> list[tuple[str, int, int]]:
+    """Each zone of (zone, local start, local end) with the first and last year to cover."""
+    # Each zone with the years its events' local times cover, and one more each side.
+    years: dict[str, set[int]] = defaultdict(set)
+    for zone, local_start, local_end in times:
+        if zone not in UTC_NAMES:
+            years[zone].update({local_start.year, local_end.year})
+    return [(zone, min(years[zone]) - 1, max(years[zone]) + 1) for zone in sorted(years)]
