@@ -22,7 +22,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 from werkzeug.routing import Map
 
@@ -64,6 +64,23 @@ def reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+def own_database(url: str) -> str:
+    """The database of this test process: with several (pytest-xdist), each has its own,
+    named after the given one and made on first use, so no two share a schema."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    given = make_url(url)
+    name = f"{given.database}_{worker}"
+    engine = create_engine(given.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                              {"name": name}).first() is None:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
+
+
 def upgrade_to_head(url: str) -> None:
     """Build the schema the way production does: Alembic, in a fresh process."""
     env = dict(os.environ, DATABASE_URL=url, MINGLE_ENV="test", OUTBOX_IN_PROCESS="0")
@@ -93,7 +110,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'mingle.db'}"
     else:
-        url = normalise_url(request.param, "")
+        url = own_database(normalise_url(request.param, ""))
         reset_postgres(url)
     upgrade_to_head(url)
     return url
