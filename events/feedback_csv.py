@@ -4,8 +4,9 @@ them (``events.feedback_reports``), each cell written through the one CSV guard.
 from __future__ import annotations
 
 from events import limits
+from events.feedback_figures import pooled
 from events.feedback_models import FeedbackAnswers, Questions
-from events.feedback_reports import FeedbackReport, grouped, pooled, series_unit
+from events.feedback_reports import FeedbackReport, grouped, series_unit
 from events.spreadsheets import csv_text
 
 

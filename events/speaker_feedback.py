@@ -14,20 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from events.feedback import closes_at
+from events.feedback_figures import Ratings, Shown, Tally, breakdown, ratings, tally
 from events.feedback_models import COME_AGAIN_LABELS, Questions
-from events.feedback_reports import (
-    COMMENT_QUESTIONS,
-    Comment,
-    Ratings,
-    Shown,
-    Tally,
-    answers_of,
-    breakdown,
-    comments,
-    grouped,
-    ratings,
-    tally,
-)
+from events.feedback_reports import COMMENT_QUESTIONS, Comment, answers_of, comments, grouped
 from events.models import Event, InvitationStatus, Role
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from events import (
     feedback,
     feedback_csv,
+    feedback_figures,
     feedback_models,
     feedback_reports,
     feedback_requests,
@@ -151,8 +152,8 @@ def test_a_breakdown_of_fewer_than_five_answers_shows_its_count_and_nothing_else
 
     assert small.responded == answers
     if answers < limits.FEWEST_SHOWN:
-        assert small.rating == feedback_reports.Shown(4, None)
-        assert chosen.comments == feedback_reports.Shown(4, None)
+        assert small.rating == feedback_figures.Shown(4, None)
+        assert chosen.comments == feedback_figures.Shown(4, None)
         # Nor can it be had by taking the shown events from the totals, on any page.
         assert report.held_back == whole.held_back == 4
         assert report.rating.count == whole.rating.count == 6
@@ -163,7 +164,7 @@ def test_a_breakdown_of_fewer_than_five_answers_shows_its_count_and_nothing_else
         assert report.held_back == 0 and report.rating.count == 11
         assert len(from_small) == 5
     # The no-shows' reasons are held back too: one answer.
-    assert report.no_shows == feedback_reports.Shown(1, None)
+    assert report.no_shows == feedback_figures.Shown(1, None)
     assert not [row for row in csv_rows if row["form"] == "no_show"]
 
     make_organiser(session, programme=programme)
@@ -176,9 +177,9 @@ def test_a_breakdown_of_fewer_than_five_answers_shows_its_count_and_nothing_else
 
 
 def test_the_rule_is_one_constant_and_one_function() -> None:
-    assert feedback_reports.breakdown(limits.FEWEST_SHOWN - 1, lambda: "x").figures is None
-    assert feedback_reports.breakdown(limits.FEWEST_SHOWN, lambda: "x").figures == "x"
-    assert feedback_reports.pooled([[1] * 4, [2] * 5, [3] * 6]) == ([2] * 5 + [3] * 6, 4)
+    assert feedback_figures.breakdown(limits.FEWEST_SHOWN - 1, lambda: "x").figures is None
+    assert feedback_figures.breakdown(limits.FEWEST_SHOWN, lambda: "x").figures == "x"
+    assert feedback_figures.pooled([[1] * 4, [2] * 5, [3] * 6]) == ([2] * 5 + [3] * 6, 4)
 
 
 def test_non_responders_are_counted_and_named_only_on_a_named_form(
